@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Buckets from a 0.1 ms cache hit to a multi-second cross-ocean miss, in seconds. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
+
+/** One registry per process, with Node's default process metrics. */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export async function serveMetrics(registry: Registry, res: ServerResponse): Promise<void> {
+  const body = await registry.metrics();
+  res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+export function isMetricsRequest(req: IncomingMessage): boolean {
+  return req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD');
+}

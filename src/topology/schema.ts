@@ -1,0 +1,133 @@
+import { isValidCidr } from '../net/cidr.ts';
+import { z } from 'zod';
+
+const latitude = z.number().min(-90).max(90);
+const longitude = z.number().min(-180).max(180);
+const port = z.number().int().min(0).max(65535);
+const positiveBytes = z.number().int().positive();
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes');
+
+export const networkSchema = z.strictObject({
+  /** Fixed one-way cost of any hop (switching, last mile), in milliseconds. */
+  baseMs: z.number().min(0),
+  /** Effective propagation speed; light in fibre is ~200 km/ms, real routes about half that. */
+  kmPerMs: z.number().positive(),
+  /** Multiplies every simulated delay; 0 turns the network model off. */
+  timeScale: z.number().min(0).default(1),
+});
+
+const healthCheckSchema = z.strictObject({
+  intervalMs: z.number().int().min(50).default(1000),
+  timeoutMs: z.number().int().min(10).default(500),
+  unhealthyThreshold: z.number().int().positive().default(2),
+  healthyThreshold: z.number().int().positive().default(2),
+});
+
+export const routerSchema = z.strictObject({
+  port,
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Peers whose X-Forwarded-For and X-Client-Geo are believed (CIDR). */
+  trustedProxies: z
+    .array(z.string().refine(isValidCidr, 'must be an IP address or CIDR range'))
+    .default(['127.0.0.0/8', '::1/128']),
+  /** Where a client whose address has no location is assumed to be. */
+  defaultClientLocation: z.strictObject({ lat: latitude, lon: longitude }),
+  healthCheck: healthCheckSchema.default({
+    intervalMs: 1000,
+    timeoutMs: 500,
+    unhealthyThreshold: 2,
+    healthyThreshold: 2,
+  }),
+});
+
+export const originSchema = z
+  .strictObject({
+    id: identifier.default('origin'),
+    city: z.string().min(1).optional(),
+    region: z.string().min(1).default('origin'),
+    lat: latitude,
+    lon: longitude,
+    /** An external origin (your own app); without it the built-in store runs. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    port: port.optional(),
+    /** Built-in store only: where objects live, relative to the topology file. */
+    dataDir: z.string().min(1).optional(),
+    /** Built-in store only: the largest body a PUT may carry. */
+    maxObjectBytes: positiveBytes.optional(),
+  })
+  .superRefine((origin, ctx) => {
+    if (origin.url === undefined && origin.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'required unless "url" names an external origin' });
+    }
+    if (origin.url !== undefined) {
+      for (const key of ['port', 'dataDir', 'maxObjectBytes'] as const) {
+        if (origin[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'only for the built-in store; remove it or "url"' });
+        }
+      }
+    }
+  });
+
+export const edgeSchema = z.strictObject({
+  id: identifier,
+  city: z.string().min(1),
+  region: z.string().min(1),
+  lat: latitude,
+  lon: longitude,
+  port,
+  /** Cache capacity in bytes (bodies plus headers). */
+  maxSize: positiveBytes,
+  /** Larger responses pass through without being stored. */
+  maxObjectBytes: positiveBytes.optional(),
+});
+
+export const topologySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).optional(),
+    network: networkSchema,
+    router: routerSchema,
+    origin: originSchema,
+    edges: z.array(edgeSchema).min(1),
+  })
+  .superRefine((topology, ctx) => {
+    const ids = new Map<string, string>([[topology.origin.id, 'origin.id']]);
+    topology.edges.forEach((edge, index) => {
+      const seen = ids.get(edge.id);
+      if (seen) {
+        ctx.addIssue({ code: 'custom', path: ['edges', index, 'id'], message: `duplicate id "${edge.id}" (also ${seen})` });
+      } else {
+        ids.set(edge.id, `edges[${index}].id`);
+      }
+    });
+    // Port 0 means "any free port", so only fixed ports can clash.
+    const ports = new Map<number, string>();
+    const claim = (value: number | undefined, path: (string | number)[]) => {
+      if (value === undefined || value === 0) return;
+      const label = formatPath(path);
+      const seen = ports.get(value);
+      if (seen) ctx.addIssue({ code: 'custom', path, message: `duplicate port ${value} (also ${seen})` });
+      else ports.set(value, label);
+    };
+    claim(topology.router.port, ['router', 'port']);
+    claim(topology.origin.port, ['origin', 'port']);
+    topology.edges.forEach((edge, index) => claim(edge.port, ['edges', index, 'port']));
+  });
+
+export type Topology = z.output<typeof topologySchema>;
+export type EdgeConfig = Topology['edges'][number];
+export type OriginConfig = Topology['origin'];
+export type NetworkModel = Topology['network'];
+export type RouterConfig = Topology['router'];
+
+/** `edges[3].lat` style, the way a person reads a JSON path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
