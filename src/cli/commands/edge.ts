@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+import { adminTokenFromEnv } from '../../admin/token.ts';
+import { startEdge } from '../../edge/server.ts';
+import { runComponent } from '../run-component.ts';
+import { UsageError, parseInteger, parseNumber } from '../usage-error.ts';
+
+
+export async function edgeCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      origin: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'max-size': { type: 'string' },
+      'max-object-bytes': { type: 'string' },
+      id: { type: 'string', default: 'edge' },
+      region: { type: 'string', default: 'local' },
+      'origin-rtt-ms': { type: 'string' },
+    },
+  });
+  if (!values.origin) throw new UsageError('--origin URL is required');
+  let originUrl: URL;
+  try {
+    originUrl = new URL(values.origin);
+  } catch {
+    throw new UsageError(`--origin must be a URL like http://127.0.0.1:8090, got "${values.origin}"`);
+  }
+  const maxSize = parseInteger('max-size', values['max-size'], 64 * 1024 * 1024);
+  if (maxSize === 0) throw new UsageError('--max-size must be positive');
+  await runComponent(`edge ${values.id}`, () =>
+    startEdge({
+      id: values.id,
+      region: values.region,
+      host: values.host,
+      port: parseInteger('port', values.port),
+      originUrl: originUrl.origin,
+      maxSize,
+      maxObjectBytes: parseInteger('max-object-bytes', values['max-object-bytes'], 16 * 1024 * 1024),
+      originRoundTripMs: parseNumber('origin-rtt-ms', values['origin-rtt-ms'], 0),
+      adminToken: adminTokenFromEnv(),
+    }),
+  );
+}

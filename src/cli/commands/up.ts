@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ADMIN_TOKEN_ENV, adminTokenFromEnv, generateAdminToken } from '../../admin/token.ts';
+import { StartError } from '../../supervisor/child.ts';
+import { startCluster, type ClusterMember } from '../../supervisor/cluster.ts';
+
+
+export async function upCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      topology: { type: 'string', default: 'topology.json' },
+      'run-dir': { type: 'string', default: '.cdnsim/run' },
+    },
+  });
+  const startedAt = performance.now();
+  const generated = adminTokenFromEnv() === undefined;
+  const adminToken = adminTokenFromEnv() ?? generateAdminToken();
+  const log = (line: string) => console.log(line);
+  let cluster;
+  try {
+    cluster = await startCluster({
+      topologyFile: values.topology,
+      runDir: path.resolve(values['run-dir']),
+      adminToken,
+      log,
+    });
+  } catch (error) {
+    if (error instanceof StartError) {
+      console.error(`cdnsim: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+  console.log(`\n${formatTable(cluster.members)}\n`);
+  console.log(`all ${cluster.members.length} processes healthy in ${seconds} s; router: ${cluster.routerUrl}`);
+  console.log(
+    generated
+      ? `admin token (generated; set ${ADMIN_TOKEN_ENV} to choose one): ${adminToken}`
+      : `admin token: from ${ADMIN_TOKEN_ENV}`,
+  );
+  console.log(`try: curl -i ${cluster.routerUrl}/gen/42?bytes=1024    (Ctrl-C stops everything)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping all processes`);
+    await cluster.stop();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function formatTable(members: ClusterMember[]): string {
+  const rows = [['ROLE', 'ID', 'REGION', 'URL', 'PID'], ...members.map((m) => [m.role, m.id, m.region, m.url, String(m.pid ?? '')])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,71 @@
+import { TopologyError } from '../topology/load.ts';
+import { UsageError } from './usage-error.ts';
+
+interface Command {
+  usage: string;
+  /** Loaded on demand: an edge process must not pay for the router's geoip database. */
+  load: () => Promise<(args: string[]) => Promise<void>>;
+}
+
+const commands: Record<string, Command> = {
+  up: {
+    usage: `cdnsim up [--topology FILE] [--run-dir DIR]
+  Starts the origin, every edge and the router of a topology (default ./topology.json),
+  prints their URLs, and stops them all on Ctrl-C / SIGTERM. (npm start runs this.)`,
+    load: async () => (await import('./commands/up.ts')).upCommand,
+  },
+  validate: {
+    usage: `cdnsim validate FILE
+  Checks a topology file; exit 2 with the JSON path of the first error.`,
+    load: async () => (await import('./commands/validate.ts')).validateCommand,
+  },
+  edge: {
+    usage: `cdnsim edge --origin URL --port P [--max-size BYTES] [--max-object-bytes BYTES]
+            [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS]
+  One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).`,
+    load: async () => (await import('./commands/edge.ts')).edgeCommand,
+  },
+  origin: {
+    usage: `cdnsim origin --port P [--data-dir DIR] [--max-object-bytes BYTES] [--host HOST]
+  The built-in origin: a durable object store on disk plus synthetic /gen objects.`,
+    load: async () => (await import('./commands/origin.ts')).originCommand,
+  },
+  router: {
+    usage: `cdnsim router --topology FILE [--port P]
+  The geo router alone, in front of the edges the topology names (already running).`,
+    load: async () => (await import('./commands/router.ts')).routerCommand,
+  },
+};
+
+function usage(): string {
+  return `usage: cdnsim <command> [options]\n\n${Object.values(commands)
+    .map((command) => command.usage)
+    .join('\n\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${usage()}`);
+  const run = await command.load();
+  await run(args);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof TopologyError) {
+    console.error(`invalid topology: ${error.message}`);
+    process.exit(2);
+  }
+  // parseArgs throws errors coded ERR_PARSE_ARGS_* for unknown or malformed flags.
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`cdnsim: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

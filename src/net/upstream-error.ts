@@ -1,0 +1,22 @@
+import { errors } from 'undici';
+
+export type UpstreamFailure = 'timeout' | 'unreachable' | 'bad-response';
+
+/** Sorts an undici failure into what the client should be told: 504, or 502. */
+export function classifyUpstreamError(error: unknown): UpstreamFailure {
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError
+  ) {
+    return 'timeout';
+  }
+  if (error instanceof errors.HTTPParserError || error instanceof errors.ResponseContentLengthMismatchError) {
+    return 'bad-response';
+  }
+  return 'unreachable';
+}
+
+export function statusForFailure(failure: UpstreamFailure): number {
+  return failure === 'timeout' ? 504 : 502;
+}

@@ -1,0 +1,93 @@
+import type { IncomingMessage } from 'node:http';
+import geoip from 'geoip-lite';
+import { countryLocation } from '../geo/countries.ts';
+import type { LatLon } from '../geo/distance.ts';
+import { createAddressMatcher, parseAddress } from '../net/cidr.ts';
+
+export type LocationSource = 'x-client-geo' | 'x-forwarded-for' | 'socket' | 'default';
+
+export interface ClientLocation extends LatLon {
+  /** ISO 3166-1 alpha-2, or "unknown" when no source gave one. */
+  country: string;
+  source: LocationSource;
+  /** The address the location was looked up for, when it came from an address. */
+  address?: string;
+}
+
+export interface LocationResolverOptions {
+  trustedProxies: readonly string[];
+  defaultLocation: LatLon;
+}
+
+/**
+ * Finds where a client is. Headers are believed only from a trusted peer: X-Client-Geo first
+ * (a country code or "lat,lon"), then the left-most address of X-Forwarded-For that is not itself
+ * a trusted proxy, then the socket address. Anything unknown or malformed falls back to the
+ * default location; a bad header never fails the request.
+ */
+export function createLocationResolver(options: LocationResolverOptions): (req: IncomingMessage) => ClientLocation {
+  const isTrusted = createAddressMatcher(options.trustedProxies);
+  const fallback = (address?: string): ClientLocation => ({
+    ...options.defaultLocation,
+    country: 'unknown',
+    source: 'default',
+    address,
+  });
+
+  return (req) => {
+    const peer = req.socket.remoteAddress;
+    if (isTrusted(peer)) {
+      const geo = req.headers['x-client-geo'];
+      if (typeof geo === 'string') {
+        const chosen = parseClientGeo(geo);
+        if (chosen) return chosen;
+      }
+      const forwarded = req.headers['x-forwarded-for'];
+      if (typeof forwarded === 'string') {
+        const client = leftMostUntrusted(forwarded, isTrusted);
+        if (client) return lookupAddress(client, 'x-forwarded-for') ?? fallback(client);
+      }
+    }
+    return (peer && lookupAddress(peer, 'socket')) || fallback(peer);
+  };
+}
+
+export function parseClientGeo(value: string): ClientLocation | undefined {
+  const text = value.trim();
+  if (/^[A-Za-z]{2}$/.test(text)) {
+    const location = countryLocation(text);
+    return location && { ...location, country: text.toUpperCase(), source: 'x-client-geo' };
+  }
+  const match = /^(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$/.exec(text);
+  if (!match) return undefined;
+  const lat = Number(match[1]);
+  const lon = Number(match[2]);
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  return { lat, lon, country: 'unknown', source: 'x-client-geo' };
+}
+
+function leftMostUntrusted(header: string, isTrusted: (address: string) => boolean): string | undefined {
+  for (const part of header.split(',')) {
+    const candidate = stripPort(part.trim());
+    if (parseAddress(candidate) && !isTrusted(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** X-Forwarded-For entries are sometimes "1.2.3.4:5678" or "[::1]:80". */
+function stripPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  if (bracketed) return bracketed[1]!;
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  return v4WithPort ? v4WithPort[1]! : entry;
+}
+
+function lookupAddress(address: string, source: LocationSource): ClientLocation | undefined {
+  const parsed = parseAddress(address);
+  if (!parsed) return undefined;
+  const found = geoip.lookup(parsed.toString());
+  const lat = found?.ll[0];
+  const lon = found?.ll[1];
+  if (!found || typeof lat !== 'number' || typeof lon !== 'number') return undefined;
+  return { lat, lon, country: found.country || 'unknown', source, address };
+}

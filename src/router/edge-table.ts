@@ -1,0 +1,50 @@
+import { greatCircleKm, type LatLon } from '../geo/distance.ts';
+import type { EdgeConfig } from '../topology/schema.ts';
+
+export interface RoutedEdge {
+  id: string;
+  region: string;
+  city: string;
+  lat: number;
+  lon: number;
+  url: string;
+  /** Position in the topology, the deterministic tie-breaker. */
+  index: number;
+  healthy: boolean;
+}
+
+/** The edges in topology order, with the health the checker keeps current. */
+export class EdgeTable {
+  readonly edges: readonly RoutedEdge[];
+
+  constructor(edges: readonly EdgeConfig[], host: string) {
+    this.edges = edges.map((edge, index) => ({
+      id: edge.id,
+      region: edge.region,
+      city: edge.city,
+      lat: edge.lat,
+      lon: edge.lon,
+      url: `http://${host}:${edge.port}`,
+      index,
+      healthy: true,
+    }));
+  }
+
+  /**
+   * The nearest healthy edge to `client`, skipping `exclude`; ties go to the earlier edge in the
+   * topology. A linear scan over a handful of edges: no allocation, no sorting, no I/O.
+   */
+  nearestHealthy(client: LatLon, exclude?: RoutedEdge): RoutedEdge | undefined {
+    let best: RoutedEdge | undefined;
+    let bestKm = Infinity;
+    for (const edge of this.edges) {
+      if (!edge.healthy || edge === exclude) continue;
+      const km = greatCircleKm(client, edge);
+      if (km < bestKm) {
+        best = edge;
+        bestKm = km;
+      }
+    }
+    return best;
+  }
+}

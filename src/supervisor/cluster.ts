@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ADMIN_TOKEN_ENV } from '../admin/token.ts';
+import { roundTripDelayMs } from '../geo/network-model.ts';
+import { loadTopologyFile } from '../topology/load.ts';
+import type { Topology } from '../topology/schema.ts';
+import { ManagedChild, type ChildSpec } from './child.ts';
+import { waitHealthy } from './health-wait.ts';
+
+export interface ClusterOptions {
+  topologyFile: string;
+  /** Where the resolved topology (real ports) and other run files are written. */
+  runDir: string;
+  adminToken: string;
+  log?: (line: string) => void;
+  /** Start every process on a free port whatever the file says (tests). */
+  ephemeralPorts?: boolean;
+}
+
+export interface ClusterMember {
+  role: ChildSpec['role'];
+  id: string;
+  region: string;
+  url: string;
+  pid: number | undefined;
+}
+
+export interface Cluster {
+  topology: Topology;
+  routerUrl: string;
+  originUrl: string;
+  /** Origin (when built in), each edge, then the router. */
+  members: ClusterMember[];
+  child(id: string): ManagedChild | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the origin (when built in), every edge, then the router, each as its own process, and
+ * waits until each answers /_cdn/health. Any failure stops what had started and rethrows.
+ */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const { topology, baseDir } = loadTopologyFile(options.topologyFile);
+  mkdirSync(options.runDir, { recursive: true });
+  const log = options.log ?? ((line: string) => console.log(line));
+  const portOf = (port: number | undefined) => (options.ephemeralPorts ? 0 : (port ?? 0));
+  const prefixWidth = Math.max(6, topology.origin.id.length, ...topology.edges.map((edge) => edge.id.length));
+  const childOptions = { env: { ...process.env, [ADMIN_TOKEN_ENV]: options.adminToken }, log, prefixWidth };
+  const started: ManagedChild[] = [];
+  const launch = async (spec: ChildSpec) => {
+    const child = new ManagedChild(spec, childOptions);
+    started.push(child);
+    await child.start();
+    await waitHealthy(child.url);
+    return child;
+  };
+  const stopAll = async () => {
+    // Router first so it stops taking traffic, then the edges, then the origin they fetch from.
+    for (const child of [...started].reverse()) await child.stop();
+  };
+
+  try {
+    let originUrl = topology.origin.url;
+    if (originUrl === undefined) {
+      const origin = topology.origin;
+      const dataDir = path.resolve(baseDir, origin.dataDir ?? '.cdnsim/origin-data');
+      const child = await launch({
+        role: 'origin',
+        id: origin.id,
+        region: origin.region,
+        port: portOf(origin.port),
+        args: (port) => [
+          'origin',
+          '--id', origin.id,
+          '--port', String(port),
+          '--data-dir', dataDir,
+          ...(origin.maxObjectBytes ? ['--max-object-bytes', String(origin.maxObjectBytes)] : []),
+        ],
+      });
+      originUrl = child.url;
+    }
+    const resolvedOrigin = originUrl;
+    const edges = await Promise.all(
+      topology.edges.map((edge) =>
+        launch({
+          role: 'edge',
+          id: edge.id,
+          region: edge.region,
+          port: portOf(edge.port),
+          args: (port) => [
+            'edge',
+            '--id', edge.id,
+            '--region', edge.region,
+            '--port', String(port),
+            '--origin', resolvedOrigin,
+            '--max-size', String(edge.maxSize),
+            ...(edge.maxObjectBytes ? ['--max-object-bytes', String(edge.maxObjectBytes)] : []),
+            '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
+          ],
+        }),
+      ),
+    );
+    // The router reads the same topology, with the ports the edges really got.
+    const resolved: Topology = {
+      ...topology,
+      edges: topology.edges.map((edge, index) => ({ ...edge, port: edges[index]!.port })),
+    };
+    const resolvedFile = path.join(options.runDir, 'topology.resolved.json');
+    writeFileSync(resolvedFile, `${JSON.stringify(resolved, null, 2)}\n`);
+    const router = await launch({
+      role: 'router',
+      id: 'router',
+      region: 'global',
+      port: portOf(topology.router.port),
+      args: (port) => ['router', '--topology', resolvedFile, '--port', String(port)],
+    });
+    return {
+      topology: resolved,
+      routerUrl: router.url,
+      originUrl: resolvedOrigin,
+      get members() {
+        return started.map((child) => ({
+          role: child.spec.role,
+          id: child.spec.id,
+          region: child.spec.region,
+          url: child.url,
+          pid: child.pid,
+        }));
+      },
+      child: (id) => started.find((child) => child.spec.id === id),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
