@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ServableObject } from './servable-object.ts';
+
+export interface ObjectMetadata {
+  key: string;
+  contentType: string;
+  cacheControl?: string;
+  surrogateKey?: string;
+  etag: string;
+  lastModified: number;
+  size: number;
+}
+
+export type PutHeaders = Pick<ObjectMetadata, 'contentType' | 'cacheControl' | 'surrogateKey'>;
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`body larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** Bytes at the end of each file that give the metadata's length. */
+const TRAILER_LENGTH_BYTES = 4;
+
+/**
+ * A durable object store on disk. Each object is ONE file: the body, then its metadata as JSON,
+ * then the metadata's length (4 bytes, big-endian). Writing the metadata after the body lets a
+ * PUT stream and hash the body in one pass; one file per object means one rename replaces body
+ * and metadata together, and a reader that opened the file keeps a consistent (old) version.
+ * File names are the SHA-256 of the key, so no key can name a path outside the store.
+ */
+export class ObjectStore {
+  readonly #objectsDir: string;
+  readonly #tmpDir: string;
+
+  private constructor(dataDir: string) {
+    this.#objectsDir = path.join(dataDir, 'objects');
+    this.#tmpDir = path.join(dataDir, 'tmp');
+  }
+
+  static async open(dataDir: string): Promise<ObjectStore> {
+    const store = new ObjectStore(dataDir);
+    await mkdir(store.#objectsDir, { recursive: true });
+    // Leftovers of writes interrupted by a crash: never visible as objects, safe to drop.
+    await rm(store.#tmpDir, { recursive: true, force: true });
+    await mkdir(store.#tmpDir, { recursive: true });
+    return store;
+  }
+
+  #pathOf(key: string): { dir: string; file: string } {
+    const hash = createHash('sha256').update(key).digest('hex');
+    const dir = path.join(this.#objectsDir, hash.slice(0, 2));
+    return { dir, file: path.join(dir, hash) };
+  }
+
+  /** Streams `body` into the store; returns the new metadata and whether an object was replaced. */
+  async put(key: string, headers: PutHeaders, body: Readable, maxBytes: number): Promise<{ meta: ObjectMetadata; replaced: boolean }> {
+    const { dir, file } = this.#pathOf(key);
+    const tmp = path.join(this.#tmpDir, `${randomBytes(12).toString('hex')}.tmp`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    try {
+      for await (const chunk of body) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
+        hash.update(buffer);
+        if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      const meta: ObjectMetadata = {
+        key,
+        contentType: headers.contentType,
+        ...(headers.cacheControl ? { cacheControl: headers.cacheControl } : {}),
+        ...(headers.surrogateKey ? { surrogateKey: headers.surrogateKey } : {}),
+        etag: `"${hash.digest('base64url').slice(0, 27)}"`,
+        lastModified: Date.now(),
+        size,
+      };
+      await appendTrailerAndSync(tmp, meta);
+      await mkdir(dir, { recursive: true });
+      const replaced = await exists(file);
+      await rename(tmp, file);
+      await syncDirectory(dir);
+      return { meta, replaced };
+    } catch (error) {
+      out.destroy();
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Opens an object for reading; the caller must consume or release it. */
+  async get(key: string): Promise<ServableObject | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.#pathOf(key).file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const meta = await readTrailer(handle);
+      let released = false;
+      return {
+        ...meta,
+        openBody: (start, end) => {
+          released = true;
+          // The stream owns the handle from here and closes it when done or destroyed.
+          return createReadStream('', { fd: handle, start, end, autoClose: true });
+        },
+        release: () => {
+          if (!released) {
+            released = true;
+            void handle.close();
+          }
+        },
+      };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const { dir, file } = this.#pathOf(key);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    await syncDirectory(dir);
+    return true;
+  }
+
+  /** Names of temp files now in flight or left behind (tests check that failed writes clean up). */
+  async pendingTempFiles(): Promise<string[]> {
+    return readdir(this.#tmpDir);
+  }
+}
+
+async function appendTrailerAndSync(file: string, meta: ObjectMetadata): Promise<void> {
+  const json = Buffer.from(JSON.stringify(meta));
+  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
+  length.writeUInt32BE(json.length);
+  const handle = await open(file, 'a');
+  try {
+    await handle.write(Buffer.concat([json, length]));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readTrailer(handle: FileHandle): Promise<ObjectMetadata> {
+  const { size: fileSize } = await handle.stat();
+  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
+  await handle.read(length, 0, TRAILER_LENGTH_BYTES, fileSize - TRAILER_LENGTH_BYTES);
+  const jsonLength = length.readUInt32BE();
+  const json = Buffer.alloc(jsonLength);
+  await handle.read(json, 0, jsonLength, fileSize - TRAILER_LENGTH_BYTES - jsonLength);
+  return JSON.parse(json.toString()) as ObjectMetadata;
+}
+
+/** Makes a rename or unlink durable: the directory entry itself must reach the disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await (await open(file, 'r')).close();
+    return true;
+  } catch {
+    return false;
+  }
+}

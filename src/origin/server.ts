@@ -1,0 +1,38 @@
+import { createServer } from 'node:http';
+import { closeServer, listen } from '../net/listen.ts';
+import { createRegistry } from '../metrics/registry.ts';
+import { createOriginApp } from './app.ts';
+import { ObjectStore } from './object-store.ts';
+
+export interface OriginOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Largest PUT body; beyond it, 413. */
+  maxObjectBytes: number;
+  adminToken: string | undefined;
+  id?: string;
+}
+
+export interface RunningOrigin {
+  port: number;
+  url: string;
+  store: ObjectStore;
+  close(): Promise<void>;
+}
+
+export async function startOrigin(options: OriginOptions): Promise<RunningOrigin> {
+  const store = await ObjectStore.open(options.dataDir);
+  const app = createOriginApp({
+    id: options.id ?? 'origin',
+    store,
+    registry: createRegistry(),
+    maxObjectBytes: options.maxObjectBytes,
+    adminToken: options.adminToken,
+  });
+  const server = createServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 300_000;
+  const port = await listen(server, options.port, options.host);
+  return { port, url: `http://${options.host}:${port}`, store, close: () => closeServer(server) };
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ServableObject } from './servable-object.ts';
+
+/** Largest synthetic object, so one request cannot make the origin stream for minutes. */
+export const MAX_SYNTHETIC_BYTES = 1024 ** 3;
+export const MAX_SYNTHETIC_TTL_SECONDS = 31_536_000;
+const DEFAULT_BYTES = 1024;
+const DEFAULT_TTL_SECONDS = 3600;
+const CHUNK_BYTES = 64 * 1024;
+/** Fixed, so that every origin process gives the same validators for the same object. */
+const SYNTHETIC_LAST_MODIFIED = Date.UTC(2026, 0, 1);
+
+export type SyntheticResult = { object: ServableObject } | { error: string };
+
+/** `/gen/<id>?bytes=N&ttl=S`: N bytes that depend only on id (the same in every process and run). */
+export function syntheticObject(id: string, query: URLSearchParams): SyntheticResult {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) return { error: 'id must be 1-128 characters of A-Z a-z 0-9 . _ -' };
+  const bytes = integerParam(query.get('bytes'), DEFAULT_BYTES, MAX_SYNTHETIC_BYTES);
+  if (bytes === undefined) return { error: `bytes must be an integer from 0 to ${MAX_SYNTHETIC_BYTES}` };
+  const ttl = integerParam(query.get('ttl'), DEFAULT_TTL_SECONDS, MAX_SYNTHETIC_TTL_SECONDS);
+  if (ttl === undefined) return { error: `ttl must be an integer from 0 to ${MAX_SYNTHETIC_TTL_SECONDS}` };
+  const seed = createHash('sha256').update(id).digest();
+  return {
+    object: {
+      etag: `"gen-${createHash('sha256').update(`${id}:${bytes}`).digest('base64url').slice(0, 22)}"`,
+      lastModified: SYNTHETIC_LAST_MODIFIED,
+      contentType: 'application/octet-stream',
+      cacheControl: `public, max-age=${ttl}`,
+      size: bytes,
+      openBody: (start, end) => Readable.from(generate(seed, start, end)),
+      release: () => undefined,
+    },
+  };
+}
+
+function integerParam(value: string | null, fallback: number, max: number): number | undefined {
+  if (value === null) return fallback;
+  if (!/^\d{1,12}$/.test(value)) return undefined;
+  const number = Number(value);
+  return number <= max ? number : undefined;
+}
+
+/**
+ * Bytes start..end of the stream for `seed`: each 64 KiB block is filled by xorshift32 seeded
+ * from (seed, block number), so any range can be produced without generating what precedes it.
+ */
+function* generate(seed: Buffer, start: number, end: number): Generator<Buffer> {
+  const firstBlock = Math.floor(start / CHUNK_BYTES);
+  const lastBlock = Math.floor(end / CHUNK_BYTES);
+  for (let block = firstBlock; block <= lastBlock; block++) {
+    const data = fillBlock(seed, block);
+    const from = block === firstBlock ? start - block * CHUNK_BYTES : 0;
+    const to = block === lastBlock ? end - block * CHUNK_BYTES + 1 : CHUNK_BYTES;
+    yield data.subarray(from, to);
+  }
+}
+
+function fillBlock(seed: Buffer, block: number): Buffer {
+  const data = Buffer.allocUnsafe(CHUNK_BYTES);
+  let state = (seed.readUInt32LE(0) ^ Math.imul(block + 1, 0x9e3779b1)) >>> 0 || 1;
+  for (let offset = 0; offset < CHUNK_BYTES; offset += 4) {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    data.writeUInt32LE(state, offset);
+  }
+  return data;
+}
