@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client';
 import { hasAdminToken } from '../admin/token.ts';
 import { originMetricsMiddleware } from './metrics.ts';
 import { parseObjectKey } from './object-key.ts';
+import { evaluatePreconditions } from './conditional.ts';
+import { KeyLock } from './key-lock.ts';
 import { BodyTooLargeError, type ObjectStore } from './object-store.ts';
 import { serveObject } from './serve-object.ts';
 import { syntheticObject } from './synthetic.ts';
@@ -25,6 +27,7 @@ function text(res: Response, status: number, body: string): void {
 
 export function createOriginApp(options: OriginAppOptions): express.Express {
   const { store, registry } = options;
+  const writes = new KeyLock();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -64,10 +67,16 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
         if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix)) || RESERVED_KEYS.has(key)) {
           return text(res, 400, `Bad Request: "${key}" is a reserved path of the origin`);
         }
-        return putObject(req, res, key, options);
+        return writes.run(key, async () => {
+          if (await writePreconditionFails(req, store, key)) return text(res, 412, 'Precondition Failed');
+          return putObject(req, res, key, options);
+        });
       case 'DELETE':
         if (!authorised(req, res, options.adminToken)) return;
-        return (await store.delete(key)) ? void res.status(204).end() : text(res, 404, `Not Found: ${key}`);
+        return writes.run(key, async () => {
+          if (await writePreconditionFails(req, store, key)) return text(res, 412, 'Precondition Failed');
+          return (await store.delete(key)) ? void res.status(204).end() : text(res, 404, `Not Found: ${key}`);
+        });
       default:
         res.set('Allow', 'GET, HEAD, PUT, DELETE');
         return text(res, 405, `Method Not Allowed: ${req.method}`);
@@ -81,6 +90,18 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
     else text(res, 500, 'Internal Server Error');
   });
   return app;
+}
+
+/** If-Match / If-None-Match / If-Unmodified-Since on a write, against the object as it is now (lost-update guard). */
+async function writePreconditionFails(req: Request, store: ObjectStore, key: string): Promise<boolean> {
+  const { headers } = req;
+  if (headers['if-match'] === undefined && headers['if-none-match'] === undefined && headers['if-unmodified-since'] === undefined) {
+    return false;
+  }
+  const current = await store.get(key);
+  if (!current) return headers['if-match'] !== undefined;
+  current.release();
+  return evaluatePreconditions(req.method, headers, current) !== 'proceed';
 }
 
 function authorised(req: Request, res: Response, token: string | undefined): boolean {
