@@ -71,6 +71,10 @@ export class ManagedChild {
     const child = spawn(process.execPath, [CDNSIM_BIN, ...this.spec.args(this.#port)], {
       env: this.#options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
+      // children in order instead of them all dying at once and looking like crashes.
+      // A child still exits if the supervisor dies, when its IPC channel closes.
+      detached: true,
     });
     this.#process = child;
     this.#startedAt = Date.now();
