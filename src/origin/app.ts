@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { hasAdminToken } from '../admin/token.ts';
 import { originMetricsMiddleware } from './metrics.ts';
 import { parseObjectKey } from './object-key.ts';
-import { evaluatePreconditions } from './conditional.ts';
+import { evaluatePreconditions } from '../http/preconditions.ts';
 import { KeyLock } from './key-lock.ts';
 import { BodyTooLargeError, type ObjectStore } from './object-store.ts';
 import { serveObject } from './serve-object.ts';

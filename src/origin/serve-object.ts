@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { evaluatePreconditions, selectRange } from './conditional.ts';
+import { evaluatePreconditions, selectRange } from '../http/preconditions.ts';
 import type { ServableObject } from './servable-object.ts';
 
 /** Answers GET or HEAD for an object: 304/412 by validators, 206/416 by range, else 200. */
@@ -17,7 +17,7 @@ export async function serveObject(req: Request, res: Response, object: ServableO
     res.status(precondition === 'not-modified' ? 304 : 412).end();
     return;
   }
-  const range = req.method === 'GET' ? selectRange(req.headers, object) : 'whole';
+  const range = req.method === 'GET' ? selectRange(req.headers, object.size, object) : 'whole';
   if (range === 'unsatisfiable') {
     object.release();
     res.status(416).set('Content-Range', `bytes */${object.size}`).type('text/plain').send('Range Not Satisfiable\n');
