@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { evaluatePreconditions, selectRange, type Validators } from '../http/preconditions.ts';
-import type { StoredResponse } from './stored-response.ts';
+import type { StoredResponse } from '../cache/stored-response.ts';
 
 export interface StoredDelivery {
   status: number;

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { simulateDelay } from '../net/delay.ts';
 
@@ -9,8 +9,6 @@ export interface OriginClientOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
-  /** Responses larger than this are streamed through, never buffered for storage. */
-  maxObjectBytes: number;
 }
 
 export interface OriginRequest {
@@ -20,23 +18,23 @@ export interface OriginRequest {
   body?: Readable;
 }
 
-interface OriginResponseBase {
+export interface OriginResponse {
   status: number;
   headers: Record<string, string | string[]>;
-  /** Wall time of the fetch including the simulated delay, in ms. */
-  fetchMs: number;
+  /** The body as it arrives; the caller must consume or destroy it. */
+  body: Readable;
+  /** Time to response headers including the simulated delay, in ms. */
+  headersMs: number;
   simulatedMs: number;
 }
 
-/** Either a whole body small enough to store, or a stream that must be passed on as it comes. */
-export type OriginResponse = (OriginResponseBase & { body: Buffer }) | (OriginResponseBase & { stream: Readable });
-
+/** The edge's one keep-alive connection pool to its origin, with a timeout on every phase. */
 export class OriginClient {
   readonly #pool: Pool;
-  readonly #options: OriginClientOptions;
+  readonly #roundTripMs: number;
 
   constructor(options: OriginClientOptions) {
-    this.#options = options;
+    this.#roundTripMs = options.roundTripMs;
     this.#pool = new Pool(options.originUrl, {
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: options.headersTimeoutMs,
@@ -45,61 +43,30 @@ export class OriginClient {
     });
   }
 
-  /** Fetches a response, buffering it when it may be stored. */
-  async fetch(request: OriginRequest, bufferable: boolean): Promise<OriginResponse> {
+  async fetch(request: OriginRequest): Promise<OriginResponse> {
     const started = performance.now();
-    await simulateDelay(this.#options.roundTripMs);
+    await simulateDelay(this.#roundTripMs);
     const response = await this.#pool.request({
       method: request.method,
       path: request.path,
       headers: request.headers,
       body: request.body,
     });
-    const base = {
+    const headers: Record<string, string | string[]> = {};
+    for (const name in response.headers) {
+      const value = response.headers[name];
+      if (value !== undefined) headers[name] = value;
+    }
+    return {
       status: response.statusCode,
-      headers: normaliseHeaders(response.headers),
-      simulatedMs: this.#options.roundTripMs,
+      headers,
+      body: response.body,
+      headersMs: performance.now() - started,
+      simulatedMs: this.#roundTripMs,
     };
-    const declared = Number(response.headers['content-length'] ?? NaN);
-    if (!bufferable || declared > this.#options.maxObjectBytes) {
-      return { ...base, stream: response.body, fetchMs: performance.now() - started };
-    }
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const iterator = response.body[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      const chunk = next.value as Buffer;
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length > this.#options.maxObjectBytes) {
-        // Larger than declared (or undeclared): give up storing and stream the rest after what we have.
-        return { ...base, stream: Readable.from(concatStreams(chunks, iterator)), fetchMs: performance.now() - started };
-      }
-    }
-    return { ...base, body: Buffer.concat(chunks, length), fetchMs: performance.now() - started };
   }
 
   close(): Promise<void> {
     return this.#pool.close();
   }
-}
-
-async function* concatStreams(head: Buffer[], rest: AsyncIterator<unknown>): AsyncGenerator<Buffer> {
-  yield* head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value as Buffer;
-  }
-}
-
-function normaliseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
 }

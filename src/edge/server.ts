@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readPurgeRequest } from '../admin/purge-request.ts';
+import { hasAdminToken } from '../admin/token.ts';
+import { wallClock } from '../cache/clock.ts';
+import { HttpCache } from '../cache/http-cache.ts';
+import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/registry.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { sendJson, sendText } from '../net/plain-response.ts';
-import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/registry.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
-import { ResponseCache } from './response-cache.ts';
 
 export interface EdgeOptions {
   id: string;
@@ -26,6 +29,7 @@ export interface EdgeOptions {
 export interface RunningEdge {
   port: number;
   url: string;
+  cache: HttpCache;
   close(): Promise<void>;
 }
 
@@ -33,12 +37,12 @@ export const DEFAULT_ORIGIN_TIMEOUTS = { connectMs: 3_000, headersMs: 10_000, bo
 
 export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const registry = createRegistry();
-  let cache: ResponseCache | undefined;
+  let cache: HttpCache | undefined;
   const metrics = createEdgeMetrics(registry, { edge: options.id, region: options.region }, () => ({
     bytes: cache?.bytes ?? 0,
     objects: cache?.objects ?? 0,
   }));
-  cache = new ResponseCache({ maxSize: options.maxSize, onEvict: () => metrics.countEviction() });
+  cache = new HttpCache({ maxSize: options.maxSize, clock: wallClock, onEvict: () => metrics.countEviction() });
   const timeouts = options.originTimeouts ?? DEFAULT_ORIGIN_TIMEOUTS;
   const origin = new OriginClient({
     originUrl: options.originUrl,
@@ -46,23 +50,30 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     connectTimeoutMs: timeouts.connectMs,
     headersTimeoutMs: timeouts.headersMs,
     bodyTimeoutMs: timeouts.bodyMs,
-    maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize),
   });
-  const context: EdgeContext = { id: options.id, cache, origin, metrics, inflight: new Map() };
+  const context: EdgeContext = {
+    id: options.id,
+    cache,
+    origin,
+    metrics,
+    maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize),
+    flights: new Map(),
+  };
 
   const server = createServer((req, res) => {
-    handle(context, req, res, registry).catch((error: unknown) => {
+    handle(context, req, res, registry, options.adminToken).catch((error: unknown) => {
       console.error(`unexpected error on ${req.method} ${req.url}:`, error);
       sendText(res, 500, 'Internal Server Error');
     });
   });
   // Slowloris-style clients must not hold sockets forever.
   server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  server.requestTimeout = 300_000;
   const port = await listen(server, options.port, options.host);
   return {
     port,
     url: `http://${options.host}:${port}`,
+    cache,
     async close() {
       await closeServer(server);
       await origin.close();
@@ -75,12 +86,24 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   registry: ReturnType<typeof createRegistry>,
+  adminToken: string | undefined,
 ): Promise<void> {
   const url = req.url ?? '/';
-  if (url.startsWith('/_cdn/') || url === '/metrics') {
-    if (isMetricsRequest(req)) return serveMetrics(registry, res);
-    if (url === '/_cdn/health') return sendJson(res, 200, { status: 'ok', role: 'edge', id: context.id });
-    return sendText(res, 404, `Not Found: no such edge endpoint ${url}`);
+  if (!url.startsWith('/_cdn/') && url !== '/metrics') return handleContentRequest(context, req, res);
+  if (isMetricsRequest(req)) return serveMetrics(registry, res);
+  if (url === '/_cdn/health') return sendJson(res, 200, { status: 'ok', role: 'edge', id: context.id });
+  if (url === '/_cdn/purge') return purge(context, req, res, adminToken);
+  return sendText(res, 404, `Not Found: no such edge endpoint ${url}`);
+}
+
+/** POST /_cdn/purge {paths?, prefixes?, tags?} with the admin token: drops matching entries. */
+async function purge(context: EdgeContext, req: IncomingMessage, res: ServerResponse, adminToken: string | undefined): Promise<void> {
+  if (req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed: use POST', { allow: 'POST' });
+  if (!hasAdminToken(req.headers, adminToken)) {
+    return sendText(res, 401, 'Unauthorized: send Authorization: Bearer <admin token>', { 'www-authenticate': 'Bearer realm="cdnsim"' });
   }
-  return handleContentRequest(context, req, res);
+  const parsed = await readPurgeRequest(req);
+  if (!parsed.ok) return sendText(res, parsed.status, `${parsed.status === 413 ? 'Content Too Large' : 'Bad Request'}: ${parsed.message}`);
+  const purged = context.cache.purge(parsed.purge);
+  sendJson(res, 200, { edge: context.id, purged, total: purged.paths + purged.prefixes + purged.tags });
 }

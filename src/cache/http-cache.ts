@@ -1,0 +1,272 @@
+import type CachePolicy from 'http-cache-semantics';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from './clock.ts';
+import { clockedPolicyClass, type PolicyConstructor } from './clocked-policy.ts';
+import { storedSize, type StoredResponse } from './stored-response.ts';
+
+/** A request as the cache sees it: no socket, no body. */
+export interface CacheRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A response head as the cache sees it. */
+export interface CacheResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type Lookup =
+  | { kind: 'miss' }
+  /** Fresh: serve it. */
+  | { kind: 'fresh'; entry: StoredResponse }
+  /** Stale within stale-while-revalidate: serve it, and refresh it in the background. */
+  | { kind: 'stale-while-revalidate'; entry: StoredResponse; revalidationHeaders: Record<string, string> }
+  /** Stored but not usable as is: revalidate first (or serve it if the origin fails and stale-if-error allows). */
+  | { kind: 'stale'; entry: StoredResponse; revalidationHeaders: Record<string, string> };
+
+export type StoreDecision = { store: true; policy: CachePolicy } | { store: false; reason: string };
+
+export interface PurgeSelectors {
+  paths?: readonly string[];
+  prefixes?: readonly string[];
+  tags?: readonly string[];
+}
+
+export interface HttpCacheOptions {
+  /** Capacity in bytes, counted by each entry's size (body, headers, overhead). */
+  maxSize: number;
+  clock: Clock;
+  /** Called once per entry pushed out to make room (not for replacements or purges). */
+  onEvict?: () => void;
+}
+
+/**
+ * The edge's cache policy: what to store, for how long, under which key, and what to evict,
+ * as a shared cache by RFC 9111 (rules from http-cache-semantics, objects in lru-cache bounded in
+ * bytes). It opens no sockets and reads time only from the injected clock, so a trace simulator
+ * can drive exactly the code the live edge runs.
+ */
+export class HttpCache {
+  readonly #lru: LRUCache<string, StoredResponse>;
+  readonly #Policy: PolicyConstructor;
+  /** Primary key -> the request headers its variants are selected by, and the variants stored. */
+  readonly #variants = new Map<string, { vary: readonly string[]; keys: Set<string> }>();
+  /** Surrogate key -> entries tagged with it. */
+  readonly #tags = new Map<string, Set<string>>();
+
+  constructor(options: HttpCacheOptions) {
+    this.#Policy = clockedPolicyClass(options.clock);
+    this.#lru = new LRUCache<string, StoredResponse>({
+      maxSize: options.maxSize,
+      // An object bigger than the whole cache would only flush it; lru-cache refuses it instead.
+      maxEntrySize: options.maxSize,
+      sizeCalculation: (entry) => entry.size,
+      dispose: (entry, key, reason) => {
+        this.#unindex(entry, key);
+        if (reason === 'evict') options.onEvict?.();
+      },
+    });
+  }
+
+  /** The primary cache key: path and query. Host and other unkeyed headers never select an object. */
+  primaryKey(req: CacheRequest): string {
+    return req.url;
+  }
+
+  lookup(req: CacheRequest): Lookup {
+    const primary = this.primaryKey(req);
+    const variants = this.#variants.get(primary);
+    if (!variants) return { kind: 'miss' };
+    const entry = this.#lru.get(variantKey(primary, variants.vary, req.headers));
+    if (!entry) return { kind: 'miss' };
+    // RFC 9111 section 3.5: a request with credentials may only get a response marked as shareable with them.
+    if (req.headers.authorization !== undefined && !allowsAuthenticated(entry.policy)) return { kind: 'miss' };
+    const request = asPolicyRequest(req);
+    const evaluation = entry.policy.evaluateRequest(request);
+    if (evaluation.response) {
+      if (!evaluation.revalidation) return { kind: 'fresh', entry };
+      if (!evaluation.revalidation.synchronous) {
+        return { kind: 'stale-while-revalidate', entry, revalidationHeaders: storedValidators(entry) };
+      }
+    }
+    // Stale, no-cache, must-revalidate, or a request that asks for fresher: ask the origin with our validators.
+    return { kind: 'stale', entry, revalidationHeaders: storedValidators(entry) };
+  }
+
+  /** Whether a response to `req` may be stored by a shared cache, and its policy if so. */
+  decide(req: CacheRequest, res: CacheResponse): StoreDecision {
+    const policy = new this.#Policy(asPolicyRequest({ ...req, method: 'GET' }), asPolicyResponse(res), { shared: true });
+    if (!policy.storable()) return { store: false, reason: 'not storable by a shared cache' };
+    const vary = headerValue(res.headers['vary']);
+    if (vary?.split(',').some((name) => name.trim() === '*')) return { store: false, reason: 'Vary: *' };
+    // Varnish's default: a response setting a cookie is someone's session, not a shared object.
+    if (res.headers['set-cookie'] !== undefined && !explicitlyShared(policy)) return { store: false, reason: 'Set-Cookie' };
+    const hasValidator = res.headers['etag'] !== undefined || res.headers['last-modified'] !== undefined;
+    if (policy.timeToLive() <= 0 && !hasValidator && !headerValue(res.headers['cache-control'])?.includes('stale-if-error')) {
+      return { store: false, reason: 'no freshness and no validator' };
+    }
+    return { store: true, policy };
+  }
+
+  /** Stores a complete response under the variant its Vary header selects. */
+  store(req: CacheRequest, policy: CachePolicy, status: number, body: Buffer): StoredResponse | undefined {
+    const primary = this.primaryKey(req);
+    const headers = policy.responseHeaders() as Record<string, string | string[]>;
+    const vary = varyNames(headers['vary']);
+    let variants = this.#variants.get(primary);
+    if (variants && !sameList(variants.vary, vary)) {
+      // The origin changed what it varies on: variants keyed the old way can no longer be found.
+      for (const key of [...variants.keys]) this.#lru.delete(key);
+      variants = undefined;
+    }
+    const key = variantKey(primary, vary, req.headers);
+    const entry: StoredResponse = {
+      key,
+      url: primary,
+      status,
+      body,
+      policy,
+      tags: surrogateKeys(headers['surrogate-key']),
+      size: storedSize(key, headers, body.length),
+    };
+    this.#lru.set(key, entry);
+    if (!this.#lru.has(key)) return undefined;
+    if (!variants) {
+      variants = { vary, keys: new Set() };
+      this.#variants.set(primary, variants);
+    }
+    variants.keys.add(key);
+    for (const tag of entry.tags) {
+      let keys = this.#tags.get(tag);
+      if (!keys) this.#tags.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+    return entry;
+  }
+
+  /**
+   * Applies a revalidation response: a 304 (or an error that stale-if-error covers) refreshes the
+   * stored entry in place; anything else means the body changed and the caller stores anew.
+   */
+  revalidated(entry: StoredResponse, req: CacheRequest, res: CacheResponse): { entry: StoredResponse; modified: boolean } {
+    const { policy, modified } = entry.policy.revalidatedPolicy(asPolicyRequest(req), asPolicyResponse(res));
+    if (modified) return { entry, modified: true };
+    const headers = policy.responseHeaders() as Record<string, string | string[]>;
+    const refreshed: StoredResponse = { ...entry, policy, size: storedSize(entry.key, headers, entry.body.length) };
+    if (this.#lru.get(entry.key) === entry) this.#lru.set(entry.key, refreshed);
+    return { entry: refreshed, modified: false };
+  }
+
+  /** Whether a stale entry may stand in for an origin failure (stale-if-error, RFC 5861). */
+  usableOnError(entry: StoredResponse): boolean {
+    const cacheControl = headerValue(entry.policy.responseHeaders()['cache-control']) ?? '';
+    const match = /(?:^|,)\s*stale-if-error\s*=\s*"?(\d+)"?/i.exec(cacheControl);
+    if (!match || /must-revalidate|proxy-revalidate|no-cache/i.test(cacheControl)) return false;
+    return entry.policy.age() < entry.policy.maxAge() + Number(match[1]);
+  }
+
+  /** Drops every variant stored for a primary key; returns how many entries went. */
+  invalidate(url: string): number {
+    const variants = this.#variants.get(url);
+    if (!variants) return 0;
+    let removed = 0;
+    for (const key of [...variants.keys]) if (this.#lru.delete(key)) removed++;
+    return removed;
+  }
+
+  purge(selectors: PurgeSelectors): { paths: number; prefixes: number; tags: number } {
+    let paths = 0;
+    for (const path of selectors.paths ?? []) paths += this.invalidate(path);
+    let prefixes = 0;
+    if (selectors.prefixes?.length) {
+      const wanted = selectors.prefixes;
+      for (const url of [...this.#variants.keys()]) {
+        if (wanted.some((prefix) => url.startsWith(prefix))) prefixes += this.invalidate(url);
+      }
+    }
+    let tags = 0;
+    for (const tag of selectors.tags ?? []) {
+      for (const key of [...(this.#tags.get(tag) ?? [])]) if (this.#lru.delete(key)) tags++;
+    }
+    return { paths, prefixes, tags };
+  }
+
+  get bytes(): number {
+    return this.#lru.calculatedSize;
+  }
+
+  get objects(): number {
+    return this.#lru.size;
+  }
+
+  #unindex(entry: StoredResponse, key: string): void {
+    const variants = this.#variants.get(entry.url);
+    if (variants) {
+      variants.keys.delete(key);
+      if (variants.keys.size === 0) this.#variants.delete(entry.url);
+    }
+    for (const tag of entry.tags) {
+      const keys = this.#tags.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#tags.delete(tag);
+    }
+  }
+}
+
+function asPolicyRequest(req: CacheRequest): CachePolicy.Request {
+  return { url: req.url, method: req.method, headers: req.headers as CachePolicy.Headers };
+}
+
+function asPolicyResponse(res: CacheResponse): CachePolicy.Response {
+  return { status: res.status, headers: res.headers as CachePolicy.Headers };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function varyNames(value: string | string[] | undefined): string[] {
+  const text = headerValue(value);
+  if (!text) return [];
+  return [...new Set(text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+/** Normalises the varied-on request header values into the key, so equivalent requests share a variant. */
+function variantKey(primary: string, vary: readonly string[], headers: CacheRequest['headers']): string {
+  if (vary.length === 0) return primary;
+  let key = primary;
+  for (const name of vary) key += `\n${name}:${(headerValue(headers[name]) ?? '').trim().replace(/\s*,\s*/g, ',')}`;
+  return key;
+}
+
+/**
+ * The conditional headers for revalidating an entry: its own validators only, never the client's,
+ * so a 304 always speaks about the stored body.
+ */
+function storedValidators(entry: StoredResponse): Record<string, string> {
+  const headers = entry.policy.responseHeaders();
+  const out: Record<string, string> = {};
+  const etag = headerValue(headers['etag']);
+  const lastModified = headerValue(headers['last-modified']);
+  if (etag) out['if-none-match'] = etag;
+  if (lastModified) out['if-modified-since'] = lastModified;
+  return out;
+}
+
+function surrogateKeys(value: string | string[] | undefined): string[] {
+  return (headerValue(value) ?? '').split(/\s+/).filter(Boolean);
+}
+
+function allowsAuthenticated(policy: CachePolicy): boolean {
+  return /(?:^|,)\s*(public|s-maxage|must-revalidate)\b/i.test(headerValue(policy.responseHeaders()['cache-control']) ?? '');
+}
+
+function explicitlyShared(policy: CachePolicy): boolean {
+  return /(?:^|,)\s*(public|s-maxage)\b/i.test(headerValue(policy.responseHeaders()['cache-control']) ?? '');
+}

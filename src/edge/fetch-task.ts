@@ -1,0 +1,207 @@
+import { once } from 'node:events';
+import type CachePolicy from 'http-cache-semantics';
+import type { CacheRequest, HttpCache } from '../cache/http-cache.ts';
+import type { StoredResponse } from '../cache/stored-response.ts';
+import { endToEndHeaders } from '../net/hop-by-hop.ts';
+import { classifyUpstreamError } from '../net/upstream-error.ts';
+import { deliverFailure, deliverStored, ttlSeconds, type ClientExchange } from './deliver.ts';
+import { CLIENT_CONDITIONAL_HEADERS, forwardedHeaders } from './forward-headers.ts';
+import type { CacheStatus, EdgeMetrics } from './metrics.ts';
+import type { OriginClient, OriginResponse } from './origin-client.ts';
+import { addEdgeHeaders } from './response-headers.ts';
+
+export interface FetchContext {
+  id: string;
+  cache: HttpCache;
+  origin: OriginClient;
+  metrics: EdgeMetrics;
+  /** Responses larger than this are streamed through and not stored. */
+  maxObjectBytes: number;
+}
+
+export type FetchOutcome = { ok: true } | { ok: false; error: unknown };
+
+export interface FetchPlan {
+  request: CacheRequest;
+  /** The client to answer; absent for a background (stale-while-revalidate) refresh. */
+  client?: ClientExchange;
+  /** The stored entry being revalidated, if any. */
+  stale?: StoredResponse;
+  /** Conditional headers carrying the stale entry's validators. */
+  validators?: Record<string, string>;
+}
+
+/**
+ * Fetches an object from the origin for the cache: revalidates a stale entry (304 refreshes it),
+ * stores a new shareable response while streaming it to the client as it arrives, or passes an
+ * unshareable one through. Never rejects: a failure is answered (stale-if-error, 502 or 504) and
+ * reported in the outcome.
+ */
+export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise<FetchOutcome> {
+  const { client, stale } = plan;
+  let response: OriginResponse;
+  try {
+    const headers = client ? forwardedHeaders(ctx.id, client.req, CLIENT_CONDITIONAL_HEADERS) : { via: `1.1 cdnsim-${ctx.id}` };
+    response = await ctx.origin.fetch({ method: 'GET', path: plan.request.url, headers: { ...headers, ...plan.validators } });
+  } catch (error) {
+    const failure = classifyUpstreamError(error);
+    ctx.metrics.observeOriginFetch(failure === 'timeout' ? 'timeout' : 'error', 0);
+    if (client) answerFailure(ctx, client, stale, error);
+    return { ok: false, error };
+  }
+  ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
+  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
+
+  if (stale && response.status === 304) {
+    response.body.resume();
+    const { entry, modified } = ctx.cache.revalidated(stale, plan.request, response);
+    if (!modified) {
+      if (client) deliverStored(ctx.id, ctx.metrics, client, entry, 'revalidated', `fwd=stale; fwd-status=304; ttl=${ttlSeconds(entry)}`, timing);
+      return { ok: true };
+    }
+  }
+  if (stale && response.status >= 500 && ctx.cache.usableOnError(stale)) {
+    response.body.resume();
+    if (client) deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ttlSeconds(stale)}; detail=stale-if-error`, timing);
+    return { ok: true };
+  }
+
+  const decision = ctx.cache.decide(plan.request, response);
+  const declared = Number(response.headers['content-length'] ?? NaN);
+  if (!decision.store || declared > ctx.maxObjectBytes) {
+    if (client) await streamThrough(ctx, client, response, 'miss', `fwd=${stale ? 'stale' : 'miss'}; fwd-status=${response.status}`);
+    else response.body.destroy();
+    return { ok: true };
+  }
+  return storeWhileStreaming(ctx, plan, response, decision.policy);
+}
+
+/** Reads the body once: every chunk goes to the client at once and into the buffer that gets stored. */
+async function storeWhileStreaming(
+  ctx: FetchContext,
+  plan: FetchPlan,
+  response: OriginResponse,
+  policy: CachePolicy,
+): Promise<FetchOutcome> {
+  const { client } = plan;
+  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
+  // A range or conditional request is answered from the stored object once it is complete, when
+  // the object is known to fit; otherwise the client gets the whole object streamed (always allowed).
+  const declaredFits = Number(response.headers['content-length'] ?? NaN) <= ctx.maxObjectBytes;
+  const streamToClient = client !== undefined && !(declaredFits && wantsPartialView(client));
+  let bytesSent = 0;
+  if (streamToClient) {
+    const headers = policy.responseHeaders() as Record<string, string | string[]>;
+    const length = response.headers['content-length'];
+    if (length !== undefined) headers['content-length'] = length;
+    addEdgeHeaders(
+      headers,
+      {
+        edgeId: ctx.id,
+        status: 'miss',
+        cacheStatusDetail: `fwd=${plan.stale ? 'stale' : 'miss'}; fwd-status=${response.status}; stored; ttl=${Math.round(policy.timeToLive() / 1000)}`,
+      },
+      { edgeMs: performance.now() - client.started, originMs: timing.originMs, simulatedOriginMs: timing.simulatedMs },
+    );
+    client.res.writeHead(response.status, headers);
+  }
+  const sendBody = streamToClient && client.req.method !== 'HEAD';
+  let chunks: Buffer[] | undefined = [];
+  let length = 0;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (chunks) {
+        chunks.push(chunk);
+        length += chunk.length;
+        // Larger than it said (or it said nothing): stop keeping it, keep streaming it.
+        if (length > ctx.maxObjectBytes) chunks = undefined;
+      }
+      const open = sendBody && !client.res.destroyed;
+      if (open) {
+        bytesSent += chunk.length;
+        // While storing, the buffer is bounded by maxObjectBytes anyway; after that, respect backpressure.
+        if (!client.res.write(chunk) && !chunks) await drainOrClose(client.res);
+      } else if (!chunks) {
+        response.body.destroy();
+        break;
+      }
+    }
+  } catch (error) {
+    if (streamToClient) client.res.destroy();
+    else if (client) deliverFailure(ctx.id, ctx.metrics, client, error);
+    return { ok: false, error };
+  }
+  const entry = chunks ? ctx.cache.store(plan.request, policy, response.status, Buffer.concat(chunks, length)) : undefined;
+  if (streamToClient) {
+    client.res.end();
+    ctx.metrics.observeRequest('miss', (performance.now() - client.started) / 1000, bytesSent);
+  } else if (client) {
+    if (entry) {
+      deliverStored(ctx.id, ctx.metrics, client, entry, 'miss', `fwd=miss; fwd-status=${response.status}; stored; ttl=${ttlSeconds(entry)}`, timing);
+    } else {
+      // It said it would fit and did not, or the cache refused it: nothing whole is left to send.
+      deliverFailure(ctx.id, ctx.metrics, client, new Error('response body did not match its declared length'));
+    }
+  }
+  return { ok: true };
+}
+
+/** Sends an origin response that will not be stored, streaming with backpressure. */
+export async function streamThrough(
+  ctx: FetchContext,
+  client: ClientExchange,
+  response: OriginResponse,
+  status: CacheStatus,
+  detail: string,
+): Promise<void> {
+  const headers = endToEndHeaders(response.headers);
+  addEdgeHeaders(
+    headers,
+    { edgeId: ctx.id, status, cacheStatusDetail: detail },
+    { edgeMs: performance.now() - client.started, originMs: response.headersMs, simulatedOriginMs: response.simulatedMs },
+  );
+  client.res.writeHead(response.status, headers);
+  let bytes = 0;
+  try {
+    if (client.req.method === 'HEAD') {
+      response.body.resume();
+    } else {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        if (client.res.destroyed) {
+          response.body.destroy();
+          break;
+        }
+        bytes += chunk.length;
+        if (!client.res.write(chunk)) await drainOrClose(client.res);
+      }
+    }
+    client.res.end();
+  } catch {
+    // The origin broke mid-body: the headers are gone, so closing is all that is left to say.
+    client.res.destroy();
+  }
+  ctx.metrics.observeRequest(status, (performance.now() - client.started) / 1000, bytes);
+}
+
+export function answerFailure(ctx: FetchContext, client: ClientExchange, stale: StoredResponse | undefined, error: unknown): void {
+  if (stale && ctx.cache.usableOnError(stale)) {
+    deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ttlSeconds(stale)}; detail=stale-if-error`);
+  } else {
+    deliverFailure(ctx.id, ctx.metrics, client, error);
+  }
+}
+
+function wantsPartialView(client: ClientExchange): boolean {
+  const headers = client.req.headers;
+  return (
+    headers.range !== undefined ||
+    headers['if-none-match'] !== undefined ||
+    headers['if-modified-since'] !== undefined ||
+    headers['if-match'] !== undefined ||
+    headers['if-unmodified-since'] !== undefined
+  );
+}
+
+async function drainOrClose(res: ClientExchange['res']): Promise<void> {
+  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+}
