@@ -64,7 +64,9 @@ export class HttpCache {
       maxEntrySize: options.maxSize,
       sizeCalculation: (entry) => entry.size,
       dispose: (entry, key, reason) => {
-        this.#unindex(entry, key);
+        // A replacement keeps its variant slot; its successor re-adds its own tags.
+        if (reason === 'set') this.#untag(entry, key);
+        else this.#unindex(entry, key);
         if (reason === 'evict') options.onEvict?.();
       },
     });
@@ -87,7 +89,8 @@ export class HttpCache {
     const evaluation = entry.policy.evaluateRequest(request);
     if (evaluation.response) {
       if (!evaluation.revalidation) return { kind: 'fresh', entry };
-      if (!evaluation.revalidation.synchronous) {
+      // proxy-revalidate binds shared caches as must-revalidate does (RFC 9111 section 5.2.2.8).
+      if (!evaluation.revalidation.synchronous && !mustRevalidate(entry)) {
         return { kind: 'stale-while-revalidate', entry, revalidationHeaders: storedValidators(entry) };
       }
     }
@@ -138,11 +141,7 @@ export class HttpCache {
       this.#variants.set(primary, variants);
     }
     variants.keys.add(key);
-    for (const tag of entry.tags) {
-      let keys = this.#tags.get(tag);
-      if (!keys) this.#tags.set(tag, (keys = new Set()));
-      keys.add(key);
-    }
+    this.#tag(entry);
     return entry;
   }
 
@@ -155,7 +154,10 @@ export class HttpCache {
     if (modified) return { entry, modified: true };
     const headers = policy.responseHeaders() as Record<string, string | string[]>;
     const refreshed: StoredResponse = { ...entry, policy, size: storedSize(entry.key, headers, entry.body.length) };
-    if (this.#lru.get(entry.key) === entry) this.#lru.set(entry.key, refreshed);
+    if (this.#lru.get(entry.key) === entry) {
+      this.#lru.set(entry.key, refreshed);
+      if (this.#lru.has(entry.key)) this.#tag(refreshed);
+    }
     return { entry: refreshed, modified: false };
   }
 
@@ -201,12 +203,24 @@ export class HttpCache {
     return this.#lru.size;
   }
 
+  #tag(entry: StoredResponse): void {
+    for (const tag of entry.tags) {
+      let keys = this.#tags.get(tag);
+      if (!keys) this.#tags.set(tag, (keys = new Set()));
+      keys.add(entry.key);
+    }
+  }
+
   #unindex(entry: StoredResponse, key: string): void {
     const variants = this.#variants.get(entry.url);
     if (variants) {
       variants.keys.delete(key);
       if (variants.keys.size === 0) this.#variants.delete(entry.url);
     }
+    this.#untag(entry, key);
+  }
+
+  #untag(entry: StoredResponse, key: string): void {
     for (const tag of entry.tags) {
       const keys = this.#tags.get(tag);
       keys?.delete(key);
@@ -265,6 +279,10 @@ function surrogateKeys(value: string | string[] | undefined): string[] {
 
 function allowsAuthenticated(policy: CachePolicy): boolean {
   return /(?:^|,)\s*(public|s-maxage|must-revalidate)\b/i.test(headerValue(policy.responseHeaders()['cache-control']) ?? '');
+}
+
+function mustRevalidate(entry: StoredResponse): boolean {
+  return /(?:^|,)\s*(must-revalidate|proxy-revalidate)\b/i.test(headerValue(entry.policy.responseHeaders()['cache-control']) ?? '');
 }
 
 function explicitlyShared(policy: CachePolicy): boolean {

@@ -5,7 +5,7 @@ import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
 import { deliverFailure, deliverStored, ttlSeconds, type ClientExchange } from './deliver.ts';
-import { CLIENT_CONDITIONAL_HEADERS, forwardedHeaders } from './forward-headers.ts';
+import { SHARED_FETCH_DROPPED_HEADERS, forwardedHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import type { OriginClient, OriginResponse } from './origin-client.ts';
 import { addEdgeHeaders } from './response-headers.ts';
@@ -41,7 +41,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const { client, stale } = plan;
   let response: OriginResponse;
   try {
-    const headers = client ? forwardedHeaders(ctx.id, client.req, CLIENT_CONDITIONAL_HEADERS) : { via: `1.1 cdnsim-${ctx.id}` };
+    const headers = client ? forwardedHeaders(ctx.id, client.req, SHARED_FETCH_DROPPED_HEADERS) : { via: `1.1 cdnsim-${ctx.id}` };
     response = await ctx.origin.fetch({ method: 'GET', path: plan.request.url, headers: { ...headers, ...plan.validators } });
   } catch (error) {
     const failure = classifyUpstreamError(error);

@@ -1,8 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 
-/** Request headers about one client's own copy; the edge asks the origin for whole objects. */
-export const CLIENT_CONDITIONAL_HEADERS: ReadonlySet<string> = new Set([
+/**
+ * Dropped from a fetch whose response will be shared with other clients: one client's conditional
+ * and range headers (the edge wants whole objects), and unkeyed headers that frameworks read as
+ * the URL, host or method. Forwarding those would let one client change what every other client
+ * is served from cache (web cache poisoning). Passed-through requests keep them.
+ */
+export const SHARED_FETCH_DROPPED_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'if-none-match',
   'if-modified-since',
@@ -10,6 +15,20 @@ export const CLIENT_CONDITIONAL_HEADERS: ReadonlySet<string> = new Set([
   'if-unmodified-since',
   'if-range',
   'range',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'forwarded',
+  'x-host',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-host',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
 ]);
 
 export const HOST_ONLY: ReadonlySet<string> = new Set(['host']);
