@@ -229,8 +229,15 @@ export class HttpCache {
   }
 }
 
+/**
+ * The request as http-cache-semantics should judge it. The library matches a stored response only
+ * to requests with the same Host; this cache keys on path and query alone (one origin per edge),
+ * so Host is left out for every request alike.
+ */
 function asPolicyRequest(req: CacheRequest): CachePolicy.Request {
-  return { url: req.url, method: req.method, headers: req.headers as CachePolicy.Headers };
+  const headers = { ...req.headers };
+  delete headers.host;
+  return { url: req.url, method: req.method, headers: headers as CachePolicy.Headers };
 }
 
 function asPolicyResponse(res: CacheResponse): CachePolicy.Response {

@@ -21,7 +21,7 @@ const commands: Record<string, Command> = {
   },
   edge: {
     usage: `cdnsim edge --origin URL --port P [--max-size BYTES] [--max-object-bytes BYTES]
-            [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS]
+            [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS] [--origin-timeout-ms MS]
   One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).`,
     load: async () => (await import('./commands/edge.ts')).edgeCommand,
   },

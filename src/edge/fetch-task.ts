@@ -99,7 +99,7 @@ async function storeWhileStreaming(
       {
         edgeId: ctx.id,
         status: 'miss',
-        cacheStatusDetail: `fwd=${plan.stale ? 'stale' : 'miss'}; fwd-status=${response.status}; stored; ttl=${Math.round(policy.timeToLive() / 1000)}`,
+        cacheStatusDetail: `fwd=${plan.stale ? 'stale' : 'miss'}; fwd-status=${response.status}; stored; ttl=${Math.round(policy.maxAge() - policy.age())}`,
       },
       { edgeMs: performance.now() - client.started, originMs: timing.originMs, simulatedOriginMs: timing.simulatedMs },
     );

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { adminTokenFromEnv } from '../../admin/token.ts';
-import { startEdge } from '../../edge/server.ts';
+import { DEFAULT_ORIGIN_TIMEOUTS, startEdge } from '../../edge/server.ts';
 import { runComponent } from '../run-component.ts';
 import { UsageError, parseInteger, parseNumber } from '../usage-error.ts';
 
@@ -18,6 +18,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       id: { type: 'string', default: 'edge' },
       region: { type: 'string', default: 'local' },
       'origin-rtt-ms': { type: 'string' },
+      'origin-timeout-ms': { type: 'string' },
     },
   });
   if (!values.origin) throw new UsageError('--origin URL is required');
@@ -29,6 +30,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
   }
   const maxSize = parseInteger('max-size', values['max-size'], 64 * 1024 * 1024);
   if (maxSize === 0) throw new UsageError('--max-size must be positive');
+  const originTimeoutMs = parseInteger('origin-timeout-ms', values['origin-timeout-ms'], DEFAULT_ORIGIN_TIMEOUTS.headersMs);
   await runComponent(`edge ${values.id}`, () =>
     startEdge({
       id: values.id,
@@ -40,6 +42,11 @@ export async function edgeCommand(args: string[]): Promise<void> {
       maxObjectBytes: parseInteger('max-object-bytes', values['max-object-bytes'], 16 * 1024 * 1024),
       originRoundTripMs: parseNumber('origin-rtt-ms', values['origin-rtt-ms'], 0),
       adminToken: adminTokenFromEnv(),
+      originTimeouts: {
+        connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
+        headersMs: originTimeoutMs,
+        bodyMs: Math.max(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.bodyMs),
+      },
     }),
   );
 }
