@@ -14,17 +14,59 @@ export interface StoredResponse {
   tags: readonly string[];
   /** Bytes this entry costs the cache: body, headers and a fixed per-entry overhead. */
   size: number;
+  /** Clock time (ms) when it was stored or last revalidated. */
+  storedAt: number;
+  /** Its Age (s) at that time. */
+  ageAtStore: number;
+  /** How long after storedAt it stays fresh, in ms (0 if never). */
+  freshForMs: number;
+  /**
+   * End-to-end headers for a plain hit, flat as [name, value, ...]: everything but Age, Date,
+   * Content-Length and Via, which are per delivery. Built once so a hit copies nothing.
+   */
+  headerLines: readonly string[];
+  /** The origin's own Via, that this cache appends to. */
+  via: string | undefined;
 }
 
 /** Bookkeeping per entry (key, policy object, LRU node), so tiny objects are not counted as free. */
 const ENTRY_OVERHEAD_BYTES = 256;
+const PER_DELIVERY = new Set(['age', 'date', 'content-length', 'via']);
 
-export function storedSize(key: string, headers: Record<string, string | string[] | undefined>, bodyBytes: number): number {
-  let size = ENTRY_OVERHEAD_BYTES + bodyBytes + key.length;
+export function createStoredResponse(
+  fields: Pick<StoredResponse, 'key' | 'url' | 'status' | 'body' | 'policy' | 'tags'>,
+  now: number,
+): StoredResponse {
+  const headers = fields.policy.responseHeaders() as Record<string, string | string[] | undefined>;
+  const headerLines: string[] = [];
+  let headerBytes = 0;
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    size += name.length + (Array.isArray(value) ? value.reduce((sum, item) => sum + item.length, 0) : value.length);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      headerBytes += name.length + item.length;
+      if (!PER_DELIVERY.has(name)) headerLines.push(name, item);
+    }
   }
-  return size;
+  const ageAtStore = fields.policy.age();
+  const via = headers['via'];
+  return {
+    ...fields,
+    size: ENTRY_OVERHEAD_BYTES + fields.key.length + headerBytes + fields.body.length,
+    storedAt: now,
+    ageAtStore,
+    freshForMs: Math.max(0, (fields.policy.maxAge() - ageAtStore) * 1000),
+    headerLines,
+    via: Array.isArray(via) ? via.join(', ') : via,
+  };
+}
+
+/** Current Age in whole seconds, as the Age header carries it. */
+export function ageSeconds(entry: StoredResponse, now: number): number {
+  return Math.floor(entry.ageAtStore + (now - entry.storedAt) / 1000);
+}
+
+/** Remaining freshness in whole seconds (negative once stale), for Cache-Status ttl. */
+export function ttlSeconds(entry: StoredResponse, now: number): number {
+  return Math.round((entry.storedAt + entry.freshForMs - now) / 1000);
 }

@@ -39,9 +39,57 @@ export function deliverStored(
   metrics.observeRequest(status, (performance.now() - client.started) / 1000, bytes);
 }
 
-/** RFC 9211 detail for a stored entry: remaining freshness in whole seconds (negative when stale). */
-export function ttlSeconds(entry: StoredResponse): number {
-  return Math.round(entry.policy.maxAge() - entry.policy.age());
+/**
+ * The hot path: a fresh hit for a request with no validators or range. Headers come from the
+ * entry's prebuilt list plus the per-delivery ones, the body is the stored Buffer itself.
+ */
+export function deliverPlainHit(
+  edgeId: string,
+  metrics: EdgeMetrics,
+  client: ClientExchange,
+  entry: StoredResponse,
+  age: number,
+  ttl: number,
+): void {
+  const { req, res } = client;
+  const lines = hitHeaderLines(edgeId, entry).concat(
+    'age', String(age),
+    'cache-status', `cdnsim-${edgeId}; hit; ttl=${ttl}`,
+    'server-timing', `edge;dur=${(performance.now() - client.started).toFixed(3)}`,
+  );
+  res.writeHead(entry.status, lines);
+  const head = req.method === 'HEAD';
+  res.end(head ? undefined : entry.body);
+  metrics.observeRequest('hit', (performance.now() - client.started) / 1000, head ? 0 : entry.body.length);
+}
+
+/** The headers every plain hit on an entry shares, built on its first hit and kept with it. */
+const hitLinesByEntry = new WeakMap<StoredResponse, string[]>();
+
+function hitHeaderLines(edgeId: string, entry: StoredResponse): string[] {
+  let lines = hitLinesByEntry.get(entry);
+  if (!lines) {
+    lines = entry.headerLines.concat(
+      'content-length', String(entry.body.length),
+      'x-cache', 'HIT',
+      'x-served-by', edgeId,
+      'via', entry.via ? `${entry.via}, 1.1 cdnsim-${edgeId}` : `1.1 cdnsim-${edgeId}`,
+    );
+    hitLinesByEntry.set(entry, lines);
+  }
+  return lines;
+}
+
+/** A request that wants the whole stored object as it is: no validators, no range. */
+export function isPlainRequest(req: IncomingMessage): boolean {
+  const headers = req.headers;
+  return (
+    headers.range === undefined &&
+    headers['if-none-match'] === undefined &&
+    headers['if-modified-since'] === undefined &&
+    headers['if-match'] === undefined &&
+    headers['if-unmodified-since'] === undefined
+  );
 }
 
 /** 502 or 504 with a short body when the origin could not give an answer. */

@@ -4,7 +4,7 @@ import type { CacheRequest, HttpCache } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
-import { deliverFailure, deliverStored, ttlSeconds, type ClientExchange } from './deliver.ts';
+import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts';
 import { SHARED_FETCH_DROPPED_HEADERS, forwardedHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import type { OriginClient, OriginResponse } from './origin-client.ts';
@@ -56,13 +56,13 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
     response.body.resume();
     const { entry, modified } = ctx.cache.revalidated(stale, plan.request, response);
     if (!modified) {
-      if (client) deliverStored(ctx.id, ctx.metrics, client, entry, 'revalidated', `fwd=stale; fwd-status=304; ttl=${ttlSeconds(entry)}`, timing);
+      if (client) deliverStored(ctx.id, ctx.metrics, client, entry, 'revalidated', `fwd=stale; fwd-status=304; ttl=${ctx.cache.ttlOf(entry)}`, timing);
       return { ok: true };
     }
   }
   if (stale && response.status >= 500 && ctx.cache.usableOnError(stale)) {
     response.body.resume();
-    if (client) deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ttlSeconds(stale)}; detail=stale-if-error`, timing);
+    if (client) deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=stale-if-error`, timing);
     return { ok: true };
   }
 
@@ -137,7 +137,7 @@ async function storeWhileStreaming(
     ctx.metrics.observeRequest('miss', (performance.now() - client.started) / 1000, bytesSent);
   } else if (client) {
     if (entry) {
-      deliverStored(ctx.id, ctx.metrics, client, entry, 'miss', `fwd=miss; fwd-status=${response.status}; stored; ttl=${ttlSeconds(entry)}`, timing);
+      deliverStored(ctx.id, ctx.metrics, client, entry, 'miss', `fwd=miss; fwd-status=${response.status}; stored; ttl=${ctx.cache.ttlOf(entry)}`, timing);
     } else {
       // It said it would fit and did not, or the cache refused it: nothing whole is left to send.
       deliverFailure(ctx.id, ctx.metrics, client, new Error('response body did not match its declared length'));
@@ -185,7 +185,7 @@ export async function streamThrough(
 
 export function answerFailure(ctx: FetchContext, client: ClientExchange, stale: StoredResponse | undefined, error: unknown): void {
   if (stale && ctx.cache.usableOnError(stale)) {
-    deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ttlSeconds(stale)}; detail=stale-if-error`);
+    deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=stale-if-error`);
   } else {
     deliverFailure(ctx.id, ctx.metrics, client, error);
   }

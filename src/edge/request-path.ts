@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CacheRequest } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
-import { deliverFailure, deliverStored, ttlSeconds, type ClientExchange } from './deliver.ts';
+import { deliverFailure, deliverPlainHit, deliverStored, isPlainRequest, type ClientExchange } from './deliver.ts';
 import { answerFailure, fetchForCache, streamThrough, type FetchContext, type FetchOutcome } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
 
@@ -25,7 +25,7 @@ export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessag
       return hit(ctx, client, found.entry);
     case 'stale-while-revalidate':
       refreshInBackground(ctx, request, found.entry, found.revalidationHeaders);
-      return deliverStored(ctx.id, ctx.metrics, client, found.entry, 'stale', `hit; ttl=${ttlSeconds(found.entry)}; detail=stale-while-revalidate`);
+      return deliverStored(ctx.id, ctx.metrics, client, found.entry, 'stale', `hit; ttl=${ctx.cache.ttlOf(found.entry)}; detail=stale-while-revalidate`);
     case 'stale':
       return miss(ctx, client, request, found.entry, found.revalidationHeaders);
     case 'miss':
@@ -39,7 +39,10 @@ function receive(req: IncomingMessage): 'lookup' | 'pass' {
 }
 
 function hit(ctx: EdgeContext, client: ClientExchange, entry: StoredResponse): void {
-  deliverStored(ctx.id, ctx.metrics, client, entry, 'hit', `hit; ttl=${ttlSeconds(entry)}`);
+  if (isPlainRequest(client.req)) {
+    return deliverPlainHit(ctx.id, ctx.metrics, client, entry, ctx.cache.ageOf(entry), ctx.cache.ttlOf(entry));
+  }
+  deliverStored(ctx.id, ctx.metrics, client, entry, 'hit', `hit; ttl=${ctx.cache.ttlOf(entry)}`);
 }
 
 /**
@@ -67,7 +70,7 @@ async function miss(
   const outcome = await inFlight;
   const after = ctx.cache.lookup(request);
   if (after.kind === 'fresh') {
-    return deliverStored(ctx.id, ctx.metrics, client, after.entry, 'hit', `hit; ttl=${ttlSeconds(after.entry)}; collapsed`);
+    return deliverStored(ctx.id, ctx.metrics, client, after.entry, 'hit', `hit; ttl=${ctx.cache.ttlOf(after.entry)}; collapsed`);
   }
   if (!outcome.ok) return answerFailure(ctx, client, stale, outcome.error);
   // The shared response was not for us (private, another variant): fetch our own, uncollapsed.
