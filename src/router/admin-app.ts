@@ -1,16 +1,20 @@
 import express from 'express';
+import { readPurgeRequest } from '../admin/purge-request.ts';
+import { hasAdminToken } from '../admin/token.ts';
 import type { Registry } from 'prom-client';
 import { greatCircleKm } from '../geo/distance.ts';
 import { oneWayDelayMs } from '../geo/network-model.ts';
 import type { NetworkModel } from '../topology/schema.ts';
 import type { ClientLocation } from './client-location.ts';
 import type { EdgeTable } from './edge-table.ts';
+import { fanOutPurge } from './purge-fanout.ts';
 
 export interface AdminAppOptions {
   table: EdgeTable;
   network: NetworkModel;
   registry: Registry;
   locate: (req: express.Request) => ClientLocation;
+  adminToken: string | undefined;
 }
 
 /** The router's own endpoints; express is used here for routing, never on the proxy path. */
@@ -55,6 +59,26 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
       client,
       edge: edge && { id: edge.id, city: edge.city, region: edge.region, distanceKm: Math.round(greatCircleKm(client, edge)) },
       why: edge ? `nearest healthy edge to (${client.lat}, ${client.lon}) located from ${client.source}` : 'no edge is healthy',
+    });
+  });
+
+  app.post('/_cdn/purge', async (req, res) => {
+    if (!hasAdminToken(req.headers, options.adminToken)) {
+      res.set('WWW-Authenticate', 'Bearer realm="cdnsim"').status(401).type('text/plain').send('Unauthorized: send Authorization: Bearer <admin token>\n');
+      return;
+    }
+    const parsed = await readPurgeRequest(req);
+    if (!parsed.ok) {
+      res.status(parsed.status).type('text/plain').send(`${parsed.status === 413 ? 'Content Too Large' : 'Bad Request'}: ${parsed.message}\n`);
+      return;
+    }
+    const edges = await fanOutPurge(table.edges, parsed.purge, options.adminToken!);
+    const reached = edges.filter((edge) => edge.ok).length;
+    // 200 only when every edge purged; otherwise the caller must know some still hold the objects.
+    res.status(reached === edges.length ? 200 : 502).json({
+      reached,
+      total: edges.reduce((sum, edge) => sum + (edge.purged ? edge.purged.paths + edge.purged.prefixes + edge.purged.tags : 0), 0),
+      edges,
     });
   });
 

@@ -4,7 +4,10 @@ import { countryLocation } from '../geo/countries.ts';
 import type { LatLon } from '../geo/distance.ts';
 import { createAddressMatcher, parseAddress } from '../net/cidr.ts';
 
-export type LocationSource = 'x-client-geo' | 'x-forwarded-for' | 'socket' | 'default';
+export type LocationSource = 'x-client-geo' | 'cookie' | 'x-forwarded-for' | 'socket' | 'default';
+
+/** The cookie the dashboard sets when a person picks a simulated location: a country code or "lat,lon". */
+export const GEO_COOKIE = 'cdnsim_geo';
 
 export interface ClientLocation extends LatLon {
   /** ISO 3166-1 alpha-2, or "unknown" when no source gave one. */
@@ -21,8 +24,8 @@ export interface LocationResolverOptions {
 
 /**
  * Finds where a client is. Headers are believed only from a trusted peer: X-Client-Geo first
- * (a country code or "lat,lon"), then the left-most address of X-Forwarded-For that is not itself
- * a trusted proxy, then the socket address. Anything unknown or malformed falls back to the
+ * (a country code or "lat,lon"), then the dashboard's cdnsim_geo cookie, then the left-most
+ * address of X-Forwarded-For that is not itself a trusted proxy; otherwise the socket address. Anything unknown or malformed falls back to the
  * default location; a bad header never fails the request.
  */
 export function createLocationResolver(options: LocationResolverOptions): (req: IncomingMessage) => ClientLocation {
@@ -41,6 +44,11 @@ export function createLocationResolver(options: LocationResolverOptions): (req: 
       if (typeof geo === 'string') {
         const chosen = parseClientGeo(geo);
         if (chosen) return chosen;
+      }
+      const cookie = req.headers.cookie;
+      if (cookie !== undefined && cookie.includes(GEO_COOKIE)) {
+        const chosen = parseClientGeo(safeDecode(readCookie(cookie, GEO_COOKIE) ?? ''));
+        if (chosen) return { ...chosen, source: 'cookie' };
       }
       const forwarded = req.headers['x-forwarded-for'];
       if (typeof forwarded === 'string') {
@@ -64,6 +72,22 @@ export function parseClientGeo(value: string): ClientLocation | undefined {
   const lon = Number(match[2]);
   if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
   return { lat, lon, country: 'unknown', source: 'x-client-geo' };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return '';
+  }
+}
+
+function readCookie(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
 }
 
 function leftMostUntrusted(header: string, isTrusted: (address: string) => boolean): string | undefined {

@@ -10,6 +10,8 @@ export interface RoutedEdge {
   url: string;
   /** Position in the topology, the deterministic tie-breaker. */
   index: number;
+  /** Distances to this edge are divided by it (topology `weight`, default 1). */
+  weight: number;
   healthy: boolean;
 }
 
@@ -26,20 +28,21 @@ export class EdgeTable {
       lon: edge.lon,
       url: `http://${host}:${edge.port}`,
       index,
+      weight: edge.weight,
       healthy: true,
     }));
   }
 
   /**
-   * The nearest healthy edge to `client`, skipping `exclude`; ties go to the earlier edge in the
-   * topology. A linear scan over a handful of edges: no allocation, no sorting, no I/O.
+   * The nearest healthy edge to `client` by weighted great-circle distance, skipping `exclude`;
+   * ties go to the earlier edge in the topology. A linear scan over a handful of edges: no allocation, no sorting, no I/O.
    */
   nearestHealthy(client: LatLon, exclude?: RoutedEdge): RoutedEdge | undefined {
     let best: RoutedEdge | undefined;
     let bestKm = Infinity;
     for (const edge of this.edges) {
       if (!edge.healthy || edge === exclude) continue;
-      const km = greatCircleKm(client, edge);
+      const km = greatCircleKm(client, edge) / edge.weight;
       if (km < bestKm) {
         best = edge;
         bestKm = km;

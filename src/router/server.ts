@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { adminTokenFromEnv } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
 import { simulateDelay } from '../net/delay.ts';
 import { closeServer, listen } from '../net/listen.ts';
@@ -42,7 +43,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     log(`edge ${edge.id} is now ${edge.healthy ? 'UP' : 'DOWN'}`),
   );
   const proxy = new EdgeProxy(table.edges, { connectTimeoutMs: 2_000, headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000 });
-  const admin = createAdminApp({ table, network: topology.network, registry, locate });
+  const admin = createAdminApp({ table, network: topology.network, registry, locate, adminToken: adminTokenFromEnv() });
 
   const route = (req: IncomingMessage, res: ServerResponse) =>
     routeContent({ req, res, table, locate, proxy, health, metrics, network: topology.network });
@@ -117,8 +118,12 @@ async function routeContent(ctx: RouteContext): Promise<void> {
     }
     const next = retryable && attempt === 0 ? table.nearestHealthy(client, chosen) : undefined;
     if (!next) {
-      const status = statusForFailure(classifyUpstreamError(outcome.error));
       metrics.observeRequest(chosen.id, client.country, (performance.now() - started) / 1000);
+      if (!table.nearestHealthy(client)) {
+        sendText(res, 503, 'Service Unavailable: no edge is healthy');
+        return;
+      }
+      const status = statusForFailure(classifyUpstreamError(outcome.error));
       sendText(res, status, `${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}: edge ${chosen.id} failed to answer`);
       return;
     }

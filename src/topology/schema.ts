@@ -81,6 +81,11 @@ export const edgeSchema = z.strictObject({
   maxSize: positiveBytes,
   /** Larger responses pass through without being stored. */
   maxObjectBytes: positiveBytes.optional(),
+  /**
+   * Routing weight for what-if experiments: the router compares distance / weight, so 2 makes an
+   * edge look twice as close (it draws clients from farther away) and 0.5 half as attractive.
+   */
+  weight: z.number().positive().default(1),
 });
 
 export const topologySchema = z

@@ -1,0 +1,161 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, testTopology, TEST_ADMIN_TOKEN, TEST_EDGES, type TestCluster } from './helpers/test-cluster.ts';
+
+async function get(url: string, headers: Record<string, string> = {}) {
+  const response = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const text = await response.body.text();
+  return { status: response.statusCode, headers: response.headers, text };
+}
+
+async function metricsText(url: string) {
+  return (await get(`${url}/metrics`)).text;
+}
+
+const EUROPE = TEST_EDGES.slice(0, 3); // iad, fra, nrt
+
+describe('router: who is trusted', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    const topology = testTopology({ edges: EUROPE });
+    topology.router = { ...topology.router, trustedProxies: ['10.0.0.0/8'] } as typeof topology.router;
+    cluster = await startTestCluster(topology);
+  });
+  afterAll(async () => cluster?.dispose());
+
+  it('ignores X-Forwarded-For, X-Client-Geo and the geo cookie from an untrusted peer', async () => {
+    const attempts: Record<string, string>[] = [{ 'x-forwarded-for': '133.242.0.3' }, { 'x-client-geo': 'JP' }, { cookie: 'cdnsim_geo=JP' }];
+    for (const headers of attempts) {
+      const response = await get(`${cluster.routerUrl}/gen/untrusted?bytes=10`, headers);
+      expect(response.status).toBe(200);
+      // Loopback has no location: the default (New York) is nearest to iad.
+      expect(response.headers['x-served-by']).toBe('iad');
+    }
+    const where = JSON.parse((await get(`${cluster.routerUrl}/_cdn/whereami`, { 'x-client-geo': 'JP' })).text);
+    expect(where.client).toMatchObject({ source: 'default', country: 'unknown' });
+    expect(where.edge.id).toBe('iad');
+  });
+});
+
+describe('router: location, admin endpoints and failover', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster(testTopology({ edges: EUROPE, healthIntervalMs: 300 }));
+  });
+  afterAll(async () => cluster?.dispose());
+
+  it('routes by X-Client-Geo (country or lat,lon) and by the dashboard cookie', async () => {
+    expect((await get(`${cluster.routerUrl}/gen/g?bytes=1`, { 'x-client-geo': 'JP' })).headers['x-served-by']).toBe('nrt');
+    expect((await get(`${cluster.routerUrl}/gen/g?bytes=1`, { 'x-client-geo': '48.85,2.35' })).headers['x-served-by']).toBe('fra');
+    expect((await get(`${cluster.routerUrl}/gen/g?bytes=1`, { cookie: 'theme=x; cdnsim_geo=KR' })).headers['x-served-by']).toBe('nrt');
+  });
+
+  it('falls back on malformed location headers, counted as client_country="unknown", never an error', async () => {
+    const malformed: Record<string, string>[] = [{ 'x-forwarded-for': 'garbage, 999.1.1.1' }, { 'x-client-geo': 'ZZ' }, { 'x-client-geo': '95,10' }, { 'x-forwarded-for': '10.0.0.1' }];
+    for (const headers of malformed) {
+      const response = await get(`${cluster.routerUrl}/gen/fallback?bytes=1`, headers);
+      expect(response.status).toBe(200);
+      expect(response.headers['x-served-by']).toBe('iad');
+    }
+    expect(await metricsText(cluster.routerUrl)).toMatch(/cdn_router_requests_total\{edge="iad",client_country="unknown"\} [4-9]/);
+  });
+
+  it('explains its choice at /_cdn/whereami and lists edges with health and distance at /_cdn/topology', async () => {
+    const where = JSON.parse((await get(`${cluster.routerUrl}/_cdn/whereami`, { 'x-forwarded-for': '193.99.144.80' })).text);
+    expect(where.client).toMatchObject({ country: 'DE', source: 'x-forwarded-for' });
+    expect(where.edge.id).toBe('fra');
+    expect(where.why).toContain('nearest healthy edge');
+    const topology = JSON.parse((await get(`${cluster.routerUrl}/_cdn/topology`, { 'x-forwarded-for': '193.99.144.80' })).text);
+    expect(topology.edges.map((edge: { id: string }) => edge.id)).toEqual(['iad', 'fra', 'nrt']);
+    const fra = topology.edges.find((edge: { id: string }) => edge.id === 'fra');
+    expect(fra.healthy).toBe(true);
+    expect(fra.distanceKm).toBeLessThan(300);
+  });
+
+  it('fans a purge out to every edge and reports each, with the admin token only', async () => {
+    await get(`${cluster.routerUrl}/gen/purge-me?bytes=5`, { 'x-client-geo': 'DE' });
+    await get(`${cluster.routerUrl}/gen/purge-me?bytes=5`, { 'x-client-geo': 'JP' });
+    const purge = (token: string) =>
+      request(`${cluster.routerUrl}/_cdn/purge`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ paths: ['/gen/purge-me?bytes=5'] }),
+      }).then(async (response) => ({ status: response.statusCode, text: await response.body.text() }));
+    expect((await purge('nope')).status).toBe(401);
+    const result = await purge(TEST_ADMIN_TOKEN);
+    expect(result.status).toBe(200);
+    const body = JSON.parse(result.text);
+    expect(body.reached).toBe(3);
+    expect(body.total).toBe(2);
+    expect(body.edges.map((edge: { edge: string; purged: { paths: number } }) => [edge.edge, edge.purged.paths])).toEqual([
+      ['iad', 0],
+      ['fra', 1],
+      ['nrt', 1],
+    ]);
+    expect((await get(`${cluster.routerUrl}/gen/purge-me?bytes=5`, { 'x-client-geo': 'DE' })).headers['x-cache']).toBe('MISS');
+  });
+
+  it('loses no GET when the nearest edge is SIGKILLed under 20 concurrent clients, and takes it back after restart', async () => {
+    const dispatcher = new Agent({ connections: 20 });
+    const url = `${cluster.routerUrl}/gen/failover?bytes=2048`;
+    const headers = { 'x-client-geo': 'DE' };
+    let stop = false;
+    const failures: string[] = [];
+    const servedBy: string[] = [];
+    const client = async () => {
+      while (!stop) {
+        try {
+          const response = await request(url, { headers, dispatcher, headersTimeout: 5_000, bodyTimeout: 5_000 });
+          const body = await response.body.arrayBuffer();
+          if (response.statusCode !== 200 || body.byteLength !== 2048) failures.push(`status ${response.statusCode}, ${body.byteLength} bytes`);
+          else servedBy.push(String(response.headers['x-served-by']));
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    };
+    const clients = Array.from({ length: 20 }, client);
+    await sleep(500);
+    const fra = cluster.child('fra')!;
+    const before = servedBy.length;
+    process.kill(fra.pid!, 'SIGKILL');
+    await sleep(1_000);
+    // Within one health interval (300 ms) and change, all traffic is on the next-nearest edge.
+    const afterKill = servedBy.slice(before + 50);
+    expect(afterKill.length).toBeGreaterThan(0);
+    const deadline = Date.now() + 10_000;
+    while (!cluster.logs.some((line) => line.includes('edge fra restarted')) && Date.now() < deadline) await sleep(100);
+    await sleep(1_500);
+    const mark = servedBy.length;
+    await sleep(500);
+    stop = true;
+    await Promise.all(clients);
+    await dispatcher.close();
+    expect(failures).toEqual([]);
+    expect(servedBy.slice(before, before + 50)).toContain('fra');
+    expect(afterKill.filter((edge) => edge === 'fra').length).toBeLessThan(afterKill.length);
+    expect(servedBy.slice(mark).every((edge) => edge === 'fra')).toBe(true);
+    expect(await metricsText(cluster.routerUrl)).toMatch(/cdn_router_failovers_total\{from="fra",to="iad"\} [1-9]/);
+  });
+});
+
+describe('router with no healthy edge', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster(testTopology({ edges: TEST_EDGES.slice(0, 2) }));
+  });
+  afterEach(async () => cluster?.dispose());
+
+  it('answers 503 with a clear body within a second', async () => {
+    for (const id of ['iad', 'fra']) await cluster.child(id)!.stop();
+    const started = performance.now();
+    const response = await get(`${cluster.routerUrl}/gen/none?bytes=1`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(response.status).toBe(503);
+    const next = await get(`${cluster.routerUrl}/gen/none?bytes=1`);
+    expect(next.status).toBe(503);
+    expect(next.text).toMatch(/no edge is healthy/);
+    expect((await get(`${cluster.routerUrl}/_cdn/health`)).status).toBe(503);
+  });
+});
