@@ -106,12 +106,27 @@ function stripPort(entry: string): string {
   return v4WithPort ? v4WithPort[1]! : entry;
 }
 
+/** Address -> location (or null for "nowhere"); clients repeat, parsing and lookup need not. */
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, Omit<ClientLocation, 'source'> | null>();
+
 function lookupAddress(address: string, source: LocationSource): ClientLocation | undefined {
+  let known = memo.get(address);
+  if (known === undefined) {
+    known = geolocate(address) ?? null;
+    // Crude but bounded: start over rather than track recency on the hot path.
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(address, known);
+  }
+  return known ? { ...known, source } : undefined;
+}
+
+function geolocate(address: string): Omit<ClientLocation, 'source'> | undefined {
   const parsed = parseAddress(address);
   if (!parsed) return undefined;
   const found = geoip.lookup(parsed.toString());
   const lat = found?.ll[0];
   const lon = found?.ll[1];
   if (!found || typeof lat !== 'number' || typeof lon !== 'number') return undefined;
-  return { lat, lon, country: found.country || 'unknown', source, address };
+  return { lat, lon, country: found.country || 'unknown', address };
 }
