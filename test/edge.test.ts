@@ -351,3 +351,28 @@ describe('standalone edge', () => {
     }
   });
 });
+
+describe('edge collapsing and large objects', () => {
+  it('lets requests collapsed onto an object too large to store go their own way at once', async () => {
+    let requests = 0;
+    origin.on('/big-slow', async (_req, res) => {
+      requests++;
+      res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': String(3 * 1024 * 1024) });
+      for (let i = 0; i < 30; i++) {
+        res.write(Buffer.alloc(100 * 1024 + (i === 29 ? 3 * 1024 * 1024 - 3_072_000 : 0), i));
+        await sleep(50);
+      }
+      res.end();
+    });
+    const first = get(`${edge.url}/big-slow`);
+    await sleep(100);
+    const started = performance.now();
+    const second = await request(`${edge.url}/big-slow`);
+    // The second request did not wait for the first one's 1.5 s body before getting its own headers.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(second.statusCode).toBe(200);
+    await second.body.dump();
+    expect((await first).body.length).toBe(3 * 1024 * 1024);
+    expect(requests).toBe(2);
+  });
+});

@@ -29,6 +29,11 @@ export interface FetchPlan {
   stale?: StoredResponse;
   /** Conditional headers carrying the stale entry's validators. */
   validators?: Record<string, string>;
+  /**
+   * Called as soon as it is known that nothing will be stored, so requests collapsed onto this
+   * fetch can go their own way instead of waiting for a long pass-through body to finish.
+   */
+  onNothingToStore?: () => void;
 }
 
 /**
@@ -69,6 +74,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const decision = ctx.cache.decide(plan.request, response);
   const declared = Number(response.headers['content-length'] ?? NaN);
   if (!decision.store || declared > ctx.maxObjectBytes) {
+    plan.onNothingToStore?.();
     if (client) await streamThrough(ctx, client, response, 'miss', `fwd=${stale ? 'stale' : 'miss'}; fwd-status=${response.status}`);
     else response.body.destroy();
     return { ok: true };

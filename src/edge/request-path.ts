@@ -64,7 +64,10 @@ async function miss(
   const key = ctx.cache.primaryKey(request);
   const inFlight = ctx.flights.get(key);
   if (!inFlight) {
-    await lead(ctx, key, fetchForCache(ctx, { request, client, stale, validators }));
+    let release!: (outcome: FetchOutcome) => void;
+    const decided = new Promise<FetchOutcome>((resolve) => (release = resolve));
+    lead(ctx, key, decided);
+    release(await fetchForCache(ctx, { request, client, stale, validators, onNothingToStore: () => release({ ok: true }) }));
     return;
   }
   const outcome = await inFlight;
@@ -78,13 +81,13 @@ async function miss(
   await fetchForCache(ctx, { request, client, stale: current?.entry, validators: current?.revalidationHeaders });
 }
 
-function lead(ctx: EdgeContext, key: string, flight: Promise<FetchOutcome>): Promise<FetchOutcome> {
+/** Registers a fetch as the one in flight for `key` until it settles, for later requests to wait on. */
+function lead(ctx: EdgeContext, key: string, flight: Promise<FetchOutcome>): void {
   ctx.flights.set(key, flight);
   const settle = () => {
     if (ctx.flights.get(key) === flight) ctx.flights.delete(key);
   };
   void flight.then(settle, settle);
-  return flight;
 }
 
 /** stale-while-revalidate: one background refresh per key, whoever asked first. */
@@ -92,7 +95,7 @@ function refreshInBackground(ctx: EdgeContext, request: CacheRequest, stale: Sto
   const key = ctx.cache.primaryKey(request);
   if (ctx.flights.has(key)) return;
   const background: CacheRequest = { url: request.url, method: 'GET', headers: pickVaryHeaders(stale, request) };
-  void lead(ctx, key, fetchForCache(ctx, { request: background, stale, validators }));
+  lead(ctx, key, fetchForCache(ctx, { request: background, stale, validators }));
 }
 
 /** A background refresh carries only the request headers the stored variant was selected by. */
