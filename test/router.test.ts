@@ -163,3 +163,35 @@ describe('router with no healthy edge', () => {
     expect((await get(`${cluster.routerUrl}/_cdn/health`)).status).toBe(503);
   });
 });
+
+describe('router in front of an edge that answers garbage', () => {
+  it('answers 502 with a clear body, and keeps serving', async () => {
+    const { createServer } = await import('node:net');
+    const { startRouter } = await import('../src/router/server.ts');
+    const { parseTopology } = await import('../src/topology/load.ts');
+    // Healthy to the health checker, garbage to everything else.
+    const garbage = createServer((socket) =>
+      socket.once('data', (data) =>
+        socket.end(
+          data.toString().startsWith('GET /_cdn/health ')
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+            : 'THIS IS NOT HTTP\r\n\r\n',
+        ),
+      ),
+    );
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    const port = (garbage.address() as { port: number }).port;
+    const topology = parseTopology(testTopology({ edges: TEST_EDGES.slice(0, 1) }));
+    topology.edges[0]!.port = port;
+    const router = await startRouter({ topology, port: 0, log: () => undefined });
+    try {
+      const first = await get(`${router.url}/x`);
+      expect(first.status).toBe(502);
+      expect(first.text).toMatch(/^Bad Gateway: edge iad failed to answer/);
+      expect((await get(`${router.url}/_cdn/topology`)).status).toBe(200);
+    } finally {
+      await router.close();
+      garbage.close();
+    }
+  });
+});
