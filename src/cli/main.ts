@@ -19,6 +19,12 @@ const commands: Record<string, Command> = {
   Checks a topology file; exit 2 with the JSON path of the first error.`,
     load: async () => (await import('./commands/validate.ts')).validateCommand,
   },
+  'prometheus-config': {
+    usage: `cdnsim prometheus-config [--topology FILE] [--scrape-interval 5s]
+  Prints a prometheus.yml that scrapes every process of a topology. (cdnsim up also writes one,
+  with the ports really in use, to its run folder.)`,
+    load: async () => (await import('./commands/prometheus-config.ts')).prometheusConfigCommand,
+  },
   edge: {
     usage: `cdnsim edge --origin URL --port P [--max-size BYTES] [--max-object-bytes BYTES]
             [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS] [--origin-timeout-ms MS]

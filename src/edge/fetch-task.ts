@@ -116,6 +116,7 @@ async function storeWhileStreaming(
   let length = 0;
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      ctx.metrics.countOriginBytes(chunk.length);
       if (chunks) {
         chunks.push(chunk);
         length += chunk.length;
@@ -173,6 +174,7 @@ export async function streamThrough(
       response.body.resume();
     } else {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        ctx.metrics.countOriginBytes(chunk.length);
         if (client.res.destroyed) {
           response.body.destroy();
           break;

@@ -7,6 +7,8 @@ export interface EdgeMetrics {
   observeRequest(status: CacheStatus, seconds: number, bytes: number): void;
   observeOriginFetch(status: number | 'error' | 'timeout', seconds: number): void;
   countEviction(): void;
+  /** Body bytes received from the origin (what the cache did not save). */
+  countOriginBytes(bytes: number): void;
 }
 
 export function createEdgeMetrics(
@@ -46,6 +48,12 @@ export function createEdgeMetrics(
     buckets: LATENCY_BUCKETS_SECONDS,
     registers: [registry],
   });
+  const originBytes = new Counter({
+    name: 'cdn_edge_origin_fetch_bytes_total',
+    help: 'Body bytes received from the origin; with cdn_edge_response_bytes_total it gives the origin offload in bytes.',
+    labelNames: ['edge'],
+    registers: [registry],
+  });
   const evictions = new Counter({
     name: 'cdn_edge_cache_evictions_total',
     help: 'Objects evicted from the cache to make room.',
@@ -81,6 +89,7 @@ export function createEdgeMetrics(
   for (const status of ['hit', 'miss', 'stale', 'revalidated', 'pass', 'error'] as const) byStatus.set(status, bind(status));
   const evictionCounter = evictions.labels({ edge: labels.edge });
   const originTime = originDuration.labels({ edge: labels.edge });
+  const originByteCounter = originBytes.labels({ edge: labels.edge });
 
   return {
     observeRequest(status, seconds, bytes) {
@@ -95,6 +104,9 @@ export function createEdgeMetrics(
     },
     countEviction() {
       evictionCounter.inc();
+    },
+    countOriginBytes(bytes) {
+      if (bytes > 0) originByteCounter.inc(bytes);
     },
   };
 }

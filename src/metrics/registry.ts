@@ -10,6 +10,11 @@ export const LATENCY_BUCKETS_SECONDS = [
 export function createRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client exports these gauges with a counter's _total suffix, which promtool rejects; the
+  // same numbers remain in nodejs_active_handles / _requests / _resources, broken down by type.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   return registry;
 }
 

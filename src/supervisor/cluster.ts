@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADMIN_TOKEN_ENV } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
+import { prometheusConfig } from '../metrics/prometheus-config.ts';
 import { loadTopologyFile } from '../topology/load.ts';
 import type { Topology } from '../topology/schema.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
@@ -26,7 +27,10 @@ export interface ClusterMember {
 }
 
 export interface Cluster {
+  /** The topology with every port as really bound. */
   topology: Topology;
+  /** Holds topology.resolved.json and prometheus.yml. */
+  runDir: string;
   routerUrl: string;
   originUrl: string;
   /** Origin (when built in), each edge, then the router. */
@@ -114,8 +118,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       port: portOf(topology.router.port),
       args: (port) => ['router', '--topology', resolvedFile, '--port', String(port)],
     });
+    // Every port as really bound, for Prometheus (and anyone else) to find the processes.
+    const running: Topology = {
+      ...resolved,
+      router: { ...resolved.router, port: router.port },
+      origin: topology.origin.url === undefined ? { ...resolved.origin, port: started[0]!.port } : resolved.origin,
+    };
+    writeFileSync(path.join(options.runDir, 'prometheus.yml'), prometheusConfig(running));
     return {
-      topology: resolved,
+      topology: running,
+      runDir: options.runDir,
       routerUrl: router.url,
       originUrl: resolvedOrigin,
       get members() {

@@ -41,6 +41,7 @@ export async function upCommand(args: string[]): Promise<void> {
       ? `admin token (generated; set ${ADMIN_TOKEN_ENV} to choose one): ${adminToken}`
       : `admin token: from ${ADMIN_TOKEN_ENV}`,
   );
+  console.log(`prometheus config: ${path.join(cluster.runDir, 'prometheus.yml')}   dashboard: ${cluster.routerUrl}/_cdn/dashboard`);
   console.log(`try: curl -i ${cluster.routerUrl}/gen/42?bytes=1024    (Ctrl-C stops everything)`);
 
   let stopping = false;
