@@ -7,6 +7,8 @@ import { oneWayDelayMs } from '../geo/network-model.ts';
 import type { NetworkModel } from '../topology/schema.ts';
 import type { ClientLocation } from './client-location.ts';
 import type { EdgeTable } from './edge-table.ts';
+import { addDashboardRoutes } from './dashboard/routes.ts';
+import type { TrafficStats } from './dashboard/traffic-stats.ts';
 import { fanOutPurge } from './purge-fanout.ts';
 
 export interface AdminAppOptions {
@@ -15,6 +17,8 @@ export interface AdminAppOptions {
   registry: Registry;
   locate: (req: express.Request) => ClientLocation;
   adminToken: string | undefined;
+  origin: { lat: number; lon: number; city?: string };
+  stats: TrafficStats;
 }
 
 /** The router's own endpoints; express is used here for routing, never on the proxy path. */
@@ -81,6 +85,8 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
       edges,
     });
   });
+
+  addDashboardRoutes(app, { table, origin: options.origin, stats: options.stats, locate });
 
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

@@ -11,6 +11,7 @@ import { createAdminApp } from './admin-app.ts';
 import { createLocationResolver, type ClientLocation } from './client-location.ts';
 import { EdgeTable, type RoutedEdge } from './edge-table.ts';
 import { HealthChecker } from './health-checker.ts';
+import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { EdgeProxy, isConnectionFailure } from './proxy.ts';
 
@@ -43,10 +44,19 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     log(`edge ${edge.id} is now ${edge.healthy ? 'UP' : 'DOWN'}`),
   );
   const proxy = new EdgeProxy(table.edges, { connectTimeoutMs: 2_000, headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000 });
-  const admin = createAdminApp({ table, network: topology.network, registry, locate, adminToken: adminTokenFromEnv() });
+  const stats = new TrafficStats();
+  const admin = createAdminApp({
+    table,
+    network: topology.network,
+    registry,
+    locate,
+    adminToken: adminTokenFromEnv(),
+    origin: { lat: topology.origin.lat, lon: topology.origin.lon, city: topology.origin.city },
+    stats,
+  });
 
   const route = (req: IncomingMessage, res: ServerResponse) =>
-    routeContent({ req, res, table, locate, proxy, health, metrics, network: topology.network });
+    routeContent({ req, res, table, locate, proxy, health, metrics, stats, network: topology.network });
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -83,6 +93,7 @@ interface RouteContext {
   proxy: EdgeProxy;
   health: HealthChecker;
   metrics: RouterMetrics;
+  stats: TrafficStats;
   network: Topology['network'];
 }
 
@@ -103,6 +114,7 @@ async function routeContent(ctx: RouteContext): Promise<void> {
     await simulateDelay(simulatedMs);
     const chosen: RoutedEdge = edge;
     const outcome = await proxy.forward(chosen, req, res, (headers) => {
+      ctx.stats.record(chosen.id, headers['x-cache']);
       const timing = `client-edge-rtt;desc="simulated";dur=${simulatedMs.toFixed(3)}, router;dur=${(performance.now() - started).toFixed(3)}`;
       headers['server-timing'] = headers['server-timing'] ? `${String(headers['server-timing'])}, ${timing}` : timing;
     });
