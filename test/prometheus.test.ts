@@ -88,7 +88,12 @@ describe.runIf(run)('with a real Prometheus server', () => {
     const ratio = await query('sum(cdn_edge_requests_total{cache_status="hit"}) / sum(cdn_edge_requests_total)');
     expect(Number(ratio[0]!.value[1])).toBeCloseTo(hits / total, 9);
 
-    const up = await query('up');
+    // Prometheus spreads first scrapes over the interval: wait until it has seen every target.
+    let up = await query('up');
+    while (up.length < cluster.members.length && Date.now() < deadline) {
+      await sleep(300);
+      up = await query('up');
+    }
     expect(up).toHaveLength(cluster.members.length);
     expect(up.every((target) => target.value[1] === '1')).toBe(true);
     const edgeTargets = up.filter((target) => target.metric.job === 'cdnsim-edge').map((target) => target.metric.edge).sort();
