@@ -14,7 +14,8 @@ export interface DashboardOptions {
   locate: (req: express.Request) => ClientLocation;
 }
 
-const CLIENT_SCRIPT = fileURLToPath(new URL('./dashboard.js', import.meta.url));
+/** Browser code, served as written: found from the project root, so it works from src/ and dist/ alike. */
+const CLIENT_SCRIPT = fileURLToPath(new URL('../../../src/router/dashboard/dashboard.js', import.meta.url));
 
 /** /_cdn/dashboard and the small JSON feeds its page polls. */
 export function addDashboardRoutes(app: express.Express, options: DashboardOptions): void {
