@@ -272,7 +272,12 @@ describe('synthetic objects', () => {
     }
   });
 
+  it('marks an object uncacheable with nostore=1', async () => {
+    expect((await call('GET', '/gen/u?bytes=10&nostore=1')).headers['cache-control']).toBe('no-store');
+  });
+
   it.each([
+    ['nostore other than 0 or 1', '/gen/x?nostore=yes'],
     ['bytes over the bound', '/gen/x?bytes=1073741825'],
     ['negative bytes', '/gen/x?bytes=-1'],
     ['non-numeric ttl', '/gen/x?ttl=soon'],

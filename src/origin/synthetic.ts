@@ -13,20 +13,26 @@ const SYNTHETIC_LAST_MODIFIED = Date.UTC(2026, 0, 1);
 
 export type SyntheticResult = { object: ServableObject } | { error: string };
 
-/** `/gen/<id>?bytes=N&ttl=S`: N bytes that depend only on id (the same in every process and run). */
+/**
+ * `/gen/<id>?bytes=N&ttl=S`: N bytes that depend only on id (the same in every process and run),
+ * `Cache-Control: public, max-age=S`; with `nostore=1`, `Cache-Control: no-store` instead (the
+ * uncacheable share of a load test).
+ */
 export function syntheticObject(id: string, query: URLSearchParams): SyntheticResult {
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) return { error: 'id must be 1-128 characters of A-Z a-z 0-9 . _ -' };
   const bytes = integerParam(query.get('bytes'), DEFAULT_BYTES, MAX_SYNTHETIC_BYTES);
   if (bytes === undefined) return { error: `bytes must be an integer from 0 to ${MAX_SYNTHETIC_BYTES}` };
   const ttl = integerParam(query.get('ttl'), DEFAULT_TTL_SECONDS, MAX_SYNTHETIC_TTL_SECONDS);
   if (ttl === undefined) return { error: `ttl must be an integer from 0 to ${MAX_SYNTHETIC_TTL_SECONDS}` };
+  const noStore = query.get('nostore');
+  if (noStore !== null && noStore !== '0' && noStore !== '1') return { error: 'nostore must be 0 or 1' };
   const seed = createHash('sha256').update(id).digest();
   return {
     object: {
       etag: `"gen-${createHash('sha256').update(`${id}:${bytes}`).digest('base64url').slice(0, 22)}"`,
       lastModified: SYNTHETIC_LAST_MODIFIED,
       contentType: 'application/octet-stream',
-      cacheControl: `public, max-age=${ttl}`,
+      cacheControl: noStore === '1' ? 'no-store' : `public, max-age=${ttl}`,
       size: bytes,
       openBody: (start, end) => Readable.from(generate(seed, start, end)),
       release: () => undefined,
