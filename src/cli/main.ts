@@ -1,4 +1,5 @@
 import { TopologyError } from '../topology/load.ts';
+import { benchUsage } from '../bench/options.ts';
 import { UsageError } from './usage-error.ts';
 
 interface Command {
@@ -18,6 +19,10 @@ const commands: Record<string, Command> = {
     usage: `cdnsim validate FILE
   Checks a topology file; exit 2 with the JSON path of the first error.`,
     load: async () => (await import('./commands/validate.ts')).validateCommand,
+  },
+  bench: {
+    usage: benchUsage,
+    load: async () => (await import('./commands/bench.ts')).benchCommand,
   },
   'prometheus-config': {
     usage: `cdnsim prometheus-config [--topology FILE] [--scrape-interval 5s]

@@ -49,6 +49,7 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
         lat: edge.lat,
         lon: edge.lon,
         url: edge.url,
+        maxSize: edge.maxSize,
         healthy: edge.healthy,
         distanceKm: Math.round(greatCircleKm(client, edge)),
         oneWayDelayMs: Number(oneWayDelayMs(network, client, edge).toFixed(3)),

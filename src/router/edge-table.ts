@@ -12,6 +12,8 @@ export interface RoutedEdge {
   index: number;
   /** Distances to this edge are divided by it (topology `weight`, default 1). */
   weight: number;
+  /** The edge's cache capacity in bytes, for tools that model it. */
+  maxSize: number;
   healthy: boolean;
 }
 
@@ -29,6 +31,7 @@ export class EdgeTable {
       url: `http://${host}:${edge.port}`,
       index,
       weight: edge.weight,
+      maxSize: edge.maxSize,
       healthy: true,
     }));
   }

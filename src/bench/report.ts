@@ -1,0 +1,241 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type * as hdr from 'hdr-histogram-js';
+import type { BenchOptions } from './options.ts';
+import type { ScenarioEvent } from './scenarios.ts';
+import { summarise, type BenchStats, type LatencySummary } from './stats.ts';
+
+export interface GroupReport {
+  requests: number;
+  hit_ratio: number;
+  bytes: number;
+  latency_ms: LatencySummary;
+}
+
+/** The machine-readable result of a run; README "report.json" documents every key. */
+export interface BenchReport {
+  version: 1;
+  started_at: string;
+  target: string;
+  options: Omit<BenchOptions, 'adminToken'>;
+  duration_s: number;
+  requests: number;
+  errors: number;
+  errors_by_kind: Record<string, number>;
+  throughput_rps: number;
+  hit_ratio: number;
+  prometheus_hit_ratio: number | null;
+  hit_ratio_difference_pp: number | null;
+  lru_simulation_hit_ratio: number | null;
+  origin_offload_requests_ratio: number;
+  origin_offload_bytes_ratio: number | null;
+  latency_ms: LatencySummary;
+  by_cache_status: Record<string, GroupReport>;
+  by_edge: Record<string, GroupReport>;
+  by_client_region: Record<string, GroupReport>;
+  timeline: { second: number; requests: number; hit_ratio: number; errors: number; by_edge: Record<string, number> }[];
+  generator_ceiling_rps: number | null;
+  generator_bound: boolean | null;
+  scenario: { name: string; events: ScenarioEvent[]; failover_ms: number | null; errors_after_event: number | null };
+}
+
+function groups(map: Map<string, { requests: number; hits: number; bytes: number; latency: hdr.Histogram }>): Record<string, GroupReport> {
+  const out: Record<string, GroupReport> = {};
+  for (const [key, group] of [...map].sort(([a], [b]) => a.localeCompare(b))) {
+    out[key] = {
+      requests: group.requests,
+      hit_ratio: group.requests ? group.hits / group.requests : 0,
+      bytes: group.bytes,
+      latency_ms: summarise(group.latency),
+    };
+  }
+  return out;
+}
+
+export function buildReport(fields: {
+  options: BenchOptions;
+  target: string;
+  startedAt: Date;
+  elapsedMs: number;
+  stats: BenchStats;
+  prometheusHitRatio: number | null;
+  originOffloadBytes: number | null;
+  lruHitRatio: number | null;
+  ceilingRps: number | null;
+  scenario: BenchReport['scenario'];
+}): BenchReport {
+  const { stats } = fields;
+  const requests = stats.overall.requests;
+  const throughput = requests / (fields.elapsedMs / 1000);
+  const fromOrigin = ['MISS', 'PASS', 'REVALIDATED'].reduce((sum, status) => sum + (stats.byCacheStatus.get(status)?.requests ?? 0), 0);
+  const { adminToken: _secret, ...options } = fields.options;
+  return {
+    version: 1,
+    started_at: fields.startedAt.toISOString(),
+    target: fields.target,
+    options,
+    duration_s: fields.elapsedMs / 1000,
+    requests,
+    errors: stats.errors,
+    errors_by_kind: Object.fromEntries(stats.errorsByKind),
+    throughput_rps: throughput,
+    hit_ratio: stats.hitRatio,
+    prometheus_hit_ratio: fields.prometheusHitRatio,
+    hit_ratio_difference_pp: fields.prometheusHitRatio === null ? null : (stats.hitRatio - fields.prometheusHitRatio) * 100,
+    lru_simulation_hit_ratio: fields.lruHitRatio,
+    origin_offload_requests_ratio: requests ? 1 - fromOrigin / requests : 0,
+    origin_offload_bytes_ratio: fields.originOffloadBytes,
+    latency_ms: summarise(stats.overall.latency),
+    by_cache_status: groups(stats.byCacheStatus),
+    by_edge: groups(stats.byEdge),
+    by_client_region: groups(stats.byRegion),
+    timeline: stats.timeline.map((slot) => ({
+      second: slot.second,
+      requests: slot.requests,
+      hit_ratio: slot.requests ? slot.hits / slot.requests : 0,
+      errors: slot.errors,
+      by_edge: slot.byEdge,
+    })),
+    generator_ceiling_rps: fields.ceilingRps,
+    generator_bound: fields.ceilingRps === null ? null : throughput >= 0.8 * fields.ceilingRps,
+    scenario: fields.scenario,
+  };
+}
+
+const pct = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(2)} %`);
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}
+
+function latencyRows(title: string, groupsByKey: Record<string, GroupReport>): string[][] {
+  return [
+    [title, 'requests', 'hit ratio', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms'],
+    ...Object.entries(groupsByKey).map(([key, group]) => [
+      key,
+      String(group.requests),
+      pct(group.hit_ratio),
+      group.latency_ms.p50.toFixed(3),
+      group.latency_ms.p90.toFixed(3),
+      group.latency_ms.p99.toFixed(3),
+      group.latency_ms.p999.toFixed(3),
+    ]),
+  ];
+}
+
+/** The summary a person reads at the end of a run. */
+export function summaryLines(report: BenchReport): string[] {
+  const lines = [
+    `requests ${report.requests} in ${report.duration_s.toFixed(1)} s = ${report.throughput_rps.toFixed(0)} req/s; errors ${report.errors}` +
+      (report.errors ? ` (${Object.entries(report.errors_by_kind).map(([kind, count]) => `${kind}: ${count}`).join(', ')})` : ''),
+    `hit ratio ${pct(report.hit_ratio)} (bench) vs ${pct(report.prometheus_hit_ratio)} (edges' cdn_edge_requests_total)` +
+      (report.hit_ratio_difference_pp === null ? '' : `: difference ${report.hit_ratio_difference_pp.toFixed(3)} pp`),
+    `exact LRU simulation of the same sequence: ${pct(report.lru_simulation_hit_ratio)}`,
+    `origin offload: ${pct(report.origin_offload_requests_ratio)} of requests, ${pct(report.origin_offload_bytes_ratio)} of bytes`,
+    `latency ms: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
+    '',
+    ...table(latencyRows('cache status', report.by_cache_status)),
+    '',
+    ...table(latencyRows('edge', report.by_edge)),
+    '',
+    ...table(latencyRows('client region', report.by_client_region)),
+  ];
+  if (report.generator_ceiling_rps !== null) {
+    lines.push(
+      '',
+      `load generator ceiling (trivial server, same loop): ${report.generator_ceiling_rps.toFixed(0)} req/s; ` +
+        (report.generator_bound
+          ? 'this run reached over 80 % of it: the load generator, not the CDN, was the bottleneck'
+          : 'this run stayed well below it: the CDN was the bottleneck'),
+    );
+  }
+  for (const event of report.scenario.events) lines.push(`at ${(event.at / 1000).toFixed(1)} s: ${event.what}`);
+  if (report.scenario.failover_ms !== null) {
+    lines.push(`failover: errors stopped ${report.scenario.failover_ms} ms after the edge was killed; ${report.scenario.errors_after_event} errors`);
+  }
+  return lines;
+}
+
+export function writeReport(dir: string, report: BenchReport, latencyCurves: Record<string, [number, number][]>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'report.md'), markdown(report));
+  writeFileSync(path.join(dir, 'report.html'), html(report, latencyCurves));
+}
+
+function markdown(report: BenchReport): string {
+  const md = (rows: string[][]) => [`| ${rows[0]!.join(' | ')} |`, `|${rows[0]!.map(() => '---').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return `# cdnsim bench: ${report.options.scenario}, ${report.started_at}
+
+Target ${report.target}; ${report.options.mode}-loop${report.options.mode === 'open' ? ` at ${report.options.rate} req/s` : ` with ${report.options.concurrency} clients`}; ${report.options.objects} objects, Zipf ${report.options.alpha}, seed ${report.options.seed}.
+
+${summaryLines(report).slice(0, 5).map((line) => `- ${line}`).join('\n')}
+
+## By cache status
+${md(latencyRows('cache status', report.by_cache_status))}
+
+## By edge
+${md(latencyRows('edge', report.by_edge))}
+
+## By client region
+${md(latencyRows('client region', report.by_client_region))}
+
+Charts: report.html. Raw numbers: report.json.
+`;
+}
+
+const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#0d9488'];
+
+function lineChart(title: string, series: Record<string, [number, number][]>, options: { logX?: boolean; xLabel: string; yLabel: string; yMax?: number }): string {
+  const width = 720;
+  const height = 320;
+  const pad = { left: 60, right: 150, top: 30, bottom: 40 };
+  const all = Object.values(series).flat();
+  if (all.length === 0) return `<h2>${title}</h2><p>no data</p>`;
+  const fx = (x: number) => (options.logX ? Math.log10(Math.max(x, 0.01)) : x);
+  const xs = all.map(([x]) => fx(x));
+  const minX = Math.min(...xs);
+  const maxX = Math.max(...xs, minX + 1e-9);
+  const maxY = options.yMax ?? Math.max(...all.map(([, y]) => y), 1e-9);
+  const px = (x: number) => pad.left + ((fx(x) - minX) / (maxX - minX)) * (width - pad.left - pad.right);
+  const py = (y: number) => height - pad.bottom - (y / maxY) * (height - pad.top - pad.bottom);
+  const lines = Object.entries(series).map(([name, points], index) => {
+    const colour = COLOURS[index % COLOURS.length];
+    const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
+    return `<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/><text x="${width - pad.right + 10}" y="${pad.top + 16 * index}" fill="${colour}">${name}</text>`;
+  });
+  const ticks = options.logX
+    ? [0.1, 1, 10, 100, 1000, 10000].filter((v) => fx(v) >= minX && fx(v) <= maxX).map((v) => `<text x="${px(v)}" y="${height - 20}" text-anchor="middle">${v}</text>`)
+    : [minX, (minX + maxX) / 2, maxX].map((v) => `<text x="${px(v)}" y="${height - 20}" text-anchor="middle">${v.toFixed(0)}</text>`);
+  return `<h2>${title}</h2><svg width="${width}" height="${height}" font-size="12" font-family="sans-serif">
+<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="#f8fafc" stroke="#cbd5e1"/>
+${ticks.join('')}<text x="${pad.left}" y="${pad.top - 8}">${options.yLabel} (max ${maxY.toFixed(2)})</text><text x="${width - pad.right}" y="${height - 4}" text-anchor="end">${options.xLabel}</text>
+${lines.join('\n')}</svg>`;
+}
+
+function barChart(title: string, values: Record<string, number>): string {
+  const entries = Object.entries(values);
+  const width = 720;
+  const rowHeight = 22;
+  const max = Math.max(...entries.map(([, value]) => value), 1);
+  const bars = entries.map(([name, value], index) => {
+    const barWidth = (value / max) * (width - 220);
+    return `<text x="0" y="${index * rowHeight + 15}">${name}</text><rect x="80" y="${index * rowHeight + 3}" width="${barWidth.toFixed(1)}" height="16" fill="${COLOURS[index % COLOURS.length]}"/><text x="${88 + barWidth}" y="${index * rowHeight + 15}">${value}</text>`;
+  });
+  return `<h2>${title}</h2><svg width="${width}" height="${entries.length * rowHeight + 10}" font-size="12" font-family="sans-serif">${bars.join('')}</svg>`;
+}
+
+function html(report: BenchReport, latencyCurves: Record<string, [number, number][]>): string {
+  const hitRatio: [number, number][] = report.timeline.map((slot) => [slot.second, slot.hit_ratio]);
+  const perEdge = Object.fromEntries(Object.entries(report.by_edge).map(([edge, group]) => [edge, group.requests]));
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cdnsim bench report</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#0f172a}pre{background:#f1f5f9;padding:12px}</style></head><body>
+<h1>cdnsim bench: ${report.options.scenario}</h1>
+<pre>${summaryLines(report).join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>
+${lineChart('Latency CDF by cache status', latencyCurves, { logX: true, xLabel: 'latency, ms (log)', yLabel: 'fraction of requests', yMax: 1 })}
+${lineChart('Hit ratio over time', { 'hit ratio': hitRatio }, { xLabel: 'second', yLabel: 'hit ratio', yMax: 1 })}
+${barChart('Requests per edge', perEdge)}
+</body></html>
+`;
+}

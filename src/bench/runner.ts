@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { WorkloadRequest } from '../workload/workload.ts';
+import type { Sample } from './stats.ts';
+
+export interface PhaseOptions {
+  mode: 'open' | 'closed';
+  rate: number;
+  concurrency: number;
+  /** Stop after this long (ms) ... */
+  durationMs?: number;
+  /** ... or after this many requests. */
+  requests?: number;
+  timeoutMs: number;
+  next: () => WorkloadRequest & { region: string };
+  onSample: (sample: Sample, request: WorkloadRequest) => void;
+}
+
+/** The load generator's connection to the target: keep-alive, one connection per concurrent request. */
+export function createClientPool(target: string, connections: number): Pool {
+  return new Pool(target, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
+}
+
+/**
+ * Sends one request and measures it from `intendedAt` (performance.now() ms), so in the open loop
+ * the time a request waited for its turn counts: queueing cannot hide (no coordinated omission).
+ * The body is read and dropped, never concatenated.
+ */
+async function send(pool: Pool, request: WorkloadRequest & { region: string }, intendedAt: number, phaseStart: number, timeoutMs: number): Promise<Sample> {
+  let status = 0;
+  let cacheStatus = 'ERROR';
+  let edge = 'none';
+  let bytes = 0;
+  let error: string | undefined;
+  try {
+    const response = await pool.request({
+      method: 'GET',
+      path: request.path,
+      headers: { 'x-forwarded-for': request.clientIp },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    status = response.statusCode;
+    cacheStatus = String(response.headers['x-cache'] ?? 'NONE');
+    edge = String(response.headers['x-served-by'] ?? 'none');
+    for await (const chunk of response.body) bytes += (chunk as Buffer).length;
+    if (status >= 400) error = `http ${status}`;
+  } catch (caught) {
+    const code = (caught as { code?: string }).code;
+    error = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : (code ?? (caught as Error).name ?? 'error');
+    cacheStatus = 'ERROR';
+  }
+  const now = performance.now();
+  return { at: now - phaseStart, status, cacheStatus, edge, region: request.region, latencyUs: (now - intendedAt) * 1000, bytes, error };
+}
+
+/** Runs one phase (warm-up or measurement) and resolves when its last request has finished. */
+export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sent: number; elapsedMs: number }> {
+  const start = performance.now();
+  const deadline = options.durationMs === undefined ? Infinity : start + options.durationMs;
+  const limit = options.requests ?? Infinity;
+  let sent = 0;
+  const done = () => sent >= limit || performance.now() >= deadline;
+
+  if (options.mode === 'closed') {
+    const worker = async () => {
+      while (!done()) {
+        sent++;
+        const request = options.next();
+        options.onSample(await send(pool, request, performance.now(), start, options.timeoutMs), request);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    return { sent, elapsedMs: performance.now() - start };
+  }
+
+  // Open loop: request i is due at start + i / rate, whatever happened to the others.
+  const interval = 1000 / options.rate;
+  const inFlight = new Set<Promise<void>>();
+  const waiting: { request: WorkloadRequest & { region: string }; intendedAt: number }[] = [];
+  const launch = (request: WorkloadRequest & { region: string }, intendedAt: number) => {
+    const promise = send(pool, request, intendedAt, start, options.timeoutMs).then((sample) => {
+      inFlight.delete(promise);
+      options.onSample(sample, request);
+      const queued = waiting.shift();
+      if (queued) launch(queued.request, queued.intendedAt);
+    });
+    inFlight.add(promise);
+  };
+  while (!done()) {
+    const now = performance.now();
+    while (sent < limit && start + sent * interval <= Math.min(now, deadline)) {
+      const intendedAt = start + sent * interval;
+      sent++;
+      // Over the in-flight cap the request queues here; its latency still counts from intendedAt.
+      if (inFlight.size < options.concurrency) launch(options.next(), intendedAt);
+      else waiting.push({ request: options.next(), intendedAt });
+    }
+    await sleep(Math.max(0, Math.min(start + sent * interval, deadline) - performance.now()));
+  }
+  while (inFlight.size > 0 || waiting.length > 0) await Promise.race([...inFlight, sleep(50)]);
+  return { sent, elapsedMs: performance.now() - start };
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { generateAdminToken } from '../admin/token.ts';
+import { UsageError } from '../cli/usage-error.ts';
+import { startCluster, type Cluster } from '../supervisor/cluster.ts';
+
+export interface BenchTarget {
+  routerUrl: string;
+  edges: { id: string; url: string; region: string; maxSize: number }[];
+  adminToken?: string;
+  /** Present when the bench started the topology itself. */
+  cluster?: Cluster;
+  close(): Promise<void>;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await request(url, { headersTimeout: 3_000, bodyTimeout: 3_000, signal: AbortSignal.timeout(5_000) });
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new Error(`${url} answered ${response.statusCode}`);
+  }
+  return (await response.body.json()) as T;
+}
+
+/** A running router, or a topology started here on free ports and stopped afterwards. */
+export async function openTarget(options: { target?: string; spawn: boolean; topology: string; adminToken?: string }): Promise<BenchTarget> {
+  let cluster: Cluster | undefined;
+  let dir: string | undefined;
+  let routerUrl = options.target;
+  let adminToken = options.adminToken;
+  if (options.spawn) {
+    dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-bench-'));
+    adminToken = generateAdminToken();
+    cluster = await startCluster({ topologyFile: options.topology, runDir: dir, adminToken, ephemeralPorts: true, log: () => undefined });
+    routerUrl = cluster.routerUrl;
+  }
+  try {
+    await getJson(`${routerUrl}/_cdn/health`);
+  } catch (error) {
+    throw new UsageError(`cannot reach the router at ${routerUrl}: ${(error as Error).message}`);
+  }
+  const topology = await getJson<{ edges: BenchTarget['edges'] }>(`${routerUrl}/_cdn/topology`);
+  return {
+    routerUrl: routerUrl!,
+    edges: topology.edges.map(({ id, url, region, maxSize }) => ({ id, url, region, maxSize })),
+    adminToken,
+    cluster,
+    async close() {
+      await cluster?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EdgeCounters {
+  /** Sum over the reachable edges of cdn_edge_requests_total by cache_status. */
+  byStatus: Map<string, number>;
+  responseBytes: number;
+  originBytes: number;
+  unreachable: string[];
+}
+
+/** Reads each edge's /metrics (Prometheus text) for the counters the bench cross-checks against. */
+export async function scrapeEdgeCounters(edges: BenchTarget['edges']): Promise<EdgeCounters> {
+  const counters: EdgeCounters = { byStatus: new Map(), responseBytes: 0, originBytes: 0, unreachable: [] };
+  await Promise.all(
+    edges.map(async (edge) => {
+      try {
+        const response = await request(`${edge.url}/metrics`, { headersTimeout: 3_000, bodyTimeout: 3_000 });
+        const text = await response.body.text();
+        for (const line of text.split('\n')) {
+          const match = /^(cdn_edge_requests_total|cdn_edge_response_bytes_total|cdn_edge_origin_fetch_bytes_total)\{([^}]*)\} ([\d.e+]+)$/.exec(line);
+          if (!match) continue;
+          const value = Number(match[3]);
+          if (match[1] === 'cdn_edge_requests_total') {
+            const status = /cache_status="([^"]+)"/.exec(match[2]!)?.[1] ?? 'unknown';
+            counters.byStatus.set(status, (counters.byStatus.get(status) ?? 0) + value);
+          } else if (match[1] === 'cdn_edge_response_bytes_total') counters.responseBytes += value;
+          else counters.originBytes += value;
+        }
+      } catch {
+        counters.unreachable.push(edge.id);
+      }
+    }),
+  );
+  return counters;
+}

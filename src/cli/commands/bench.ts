@@ -1,0 +1,148 @@
+import { regionOf } from '../../bench/client-regions.ts';
+import { measureGeneratorCeiling } from '../../bench/ceiling.ts';
+import { simulateLruHitRatio, type ServedRequest } from '../../bench/lru-check.ts';
+import { parseBenchOptions } from '../../bench/options.ts';
+import { buildReport, summaryLines, writeReport } from '../../bench/report.ts';
+import { createClientPool, runPhase } from '../../bench/runner.ts';
+import { createScenario } from '../../bench/scenarios.ts';
+import { BenchStats, type Sample } from '../../bench/stats.ts';
+import { openTarget, scrapeEdgeCounters, type EdgeCounters } from '../../bench/target.ts';
+import { Workload, type WorkloadRequest } from '../../workload/workload.ts';
+
+export async function benchCommand(args: string[]): Promise<void> {
+  const options = parseBenchOptions(args);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const target = await openTarget(options);
+  try {
+    const workload = new Workload({
+      objects: options.objects,
+      alpha: options.alpha,
+      sizes: options.sizes,
+      ttlSeconds: options.ttlSeconds,
+      uncacheableShare: options.uncacheableShare,
+      countries: options.countries,
+      seed: options.seed,
+      idPrefix: `s${options.seed}-`,
+    });
+    const ceilingRps = options.ceiling ? await measureGeneratorCeiling({ mode: options.mode, concurrency: options.concurrency, seconds: 2 }) : null;
+    if (ceilingRps !== null) log(`load generator ceiling: ${ceilingRps.toFixed(0)} req/s against a trivial server`);
+
+    const stats = new BenchStats();
+    const served: ServedRequest[] = [];
+    const clock0 = performance.now();
+    let measuring = false;
+    const scenario = createScenario(options.scenario, workload, target, () => busiestEdge(stats));
+    const next = () => {
+      const request = scenario.next();
+      return { ...request, region: regionOf(request.country) };
+    };
+    const remember = (request: WorkloadRequest, sample: Sample) => {
+      if (!sample.error && sample.edge !== 'none') {
+        served.push({ at: performance.now() - clock0, edge: sample.edge, path: request.path, bytes: request.bytes, ttl: request.ttl, cacheable: request.cacheable, counted: measuring });
+      }
+    };
+    const pool = createClientPool(target.routerUrl, options.concurrency);
+    const phase = { mode: options.mode, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs };
+    if (options.warmupSeconds > 0) {
+      log(`warming up for ${options.warmupSeconds} s`);
+      await runPhase(pool, {
+        ...phase,
+        durationMs: options.warmupSeconds * 1000,
+        next,
+        onSample: (sample, request) => remember(request, sample),
+      });
+    }
+    const before = await scrapeEdgeCounters(target.edges);
+    measuring = true;
+    const startedAt = new Date();
+    const phaseStart = performance.now();
+    const durationMs = options.durationSeconds === undefined ? Infinity : options.durationSeconds * 1000;
+    const stopScenario = scenario.start(phaseStart, Number.isFinite(durationMs) ? durationMs : 10_000);
+    const errorTimes: number[] = [];
+    const progress = setInterval(() => {
+      const elapsed = (performance.now() - phaseStart) / 1000;
+      const line = `elapsed ${elapsed.toFixed(1)} s  rate ${(stats.overall.requests / elapsed).toFixed(0)} req/s  hit ${(stats.hitRatio * 100).toFixed(1)} %  errors ${stats.errors}`;
+      if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
+      else if (Math.round(elapsed) % 5 === 0) log(line);
+    }, 1000);
+    const result = await runPhase(pool, {
+      ...phase,
+      durationMs: options.durationSeconds === undefined ? undefined : durationMs,
+      requests: options.requests,
+      next,
+      onSample: (sample, request) => {
+        stats.record(sample);
+        if (sample.error) errorTimes.push(sample.at);
+        remember(request, sample);
+      },
+    });
+    clearInterval(progress);
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    await stopScenario();
+    await pool.close();
+    const after = await scrapeEdgeCounters(target.edges);
+
+    const prometheus = counterDeltas(before, after);
+    const maxSizes = new Map(target.edges.map((edge) => [edge.id, edge.maxSize]));
+    const kill = scenario.events.find((event) => event.what.startsWith('edge failure: SIGKILL'));
+    const errorsAfterKill = kill ? errorTimes.filter((at) => at >= kill.at) : [];
+    const report = buildReport({
+      options,
+      target: target.routerUrl,
+      startedAt,
+      elapsedMs: result.elapsedMs,
+      stats,
+      prometheusHitRatio: prometheus.hitRatio,
+      originOffloadBytes: prometheus.offloadBytes,
+      lruHitRatio: simulateLruHitRatio(served, (edge) => maxSizes.get(edge)) ?? null,
+      ceilingRps,
+      scenario: {
+        name: options.scenario,
+        events: scenario.events,
+        failover_ms: kill ? Math.round((errorsAfterKill.at(-1) ?? kill.at) - kill.at) : null,
+        errors_after_event: kill ? errorsAfterKill.length : null,
+      },
+    });
+    console.log(summaryLines(report).join('\n'));
+    if (prometheus.note) console.log(prometheus.note);
+    if (options.out) {
+      writeReport(options.out, report, latencyCurves(stats));
+      console.log(`\nreport: ${options.out}/report.json, report.md, report.html`);
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+function busiestEdge(stats: BenchStats): string | undefined {
+  let best: string | undefined;
+  let most = -1;
+  for (const [edge, group] of stats.byEdge) {
+    if (edge !== 'none' && group.requests > most) {
+      best = edge;
+      most = group.requests;
+    }
+  }
+  return best;
+}
+
+function counterDeltas(before: EdgeCounters, after: EdgeCounters): { hitRatio: number | null; offloadBytes: number | null; note?: string } {
+  if (after.unreachable.length > 0 || before.unreachable.length > 0) {
+    return { hitRatio: null, offloadBytes: null, note: `edges not scraped (down or restarted): ${[...new Set([...before.unreachable, ...after.unreachable])].join(', ')}` };
+  }
+  let total = 0;
+  for (const [status, value] of after.byStatus) total += value - (before.byStatus.get(status) ?? 0);
+  const hits = (after.byStatus.get('hit') ?? 0) - (before.byStatus.get('hit') ?? 0);
+  const served = after.responseBytes - before.responseBytes;
+  const fetched = after.originBytes - before.originBytes;
+  return { hitRatio: total > 0 ? hits / total : null, offloadBytes: served > 0 ? 1 - fetched / served : null };
+}
+
+function latencyCurves(stats: BenchStats): Record<string, [number, number][]> {
+  const percentiles = [...Array.from({ length: 100 }, (_, i) => i), 99.5, 99.9, 99.99, 100];
+  const curves: Record<string, [number, number][]> = {};
+  for (const [status, group] of stats.byCacheStatus) {
+    curves[status] = percentiles.map((p) => [group.latency.getValueAtPercentile(p) / 1000, p / 100]);
+  }
+  return curves;
+}
