@@ -60,11 +60,13 @@ export interface EdgeCounters {
   responseBytes: number;
   originBytes: number;
   unreachable: string[];
+  /** cdn_edge_requests_total per edge, to notice a counter that went back to zero (a restart). */
+  requestsByEdge: Map<string, number>;
 }
 
 /** Reads each edge's /metrics (Prometheus text) for the counters the bench cross-checks against. */
 export async function scrapeEdgeCounters(edges: BenchTarget['edges']): Promise<EdgeCounters> {
-  const counters: EdgeCounters = { byStatus: new Map(), responseBytes: 0, originBytes: 0, unreachable: [] };
+  const counters: EdgeCounters = { byStatus: new Map(), responseBytes: 0, originBytes: 0, unreachable: [], requestsByEdge: new Map() };
   await Promise.all(
     edges.map(async (edge) => {
       try {
@@ -77,6 +79,7 @@ export async function scrapeEdgeCounters(edges: BenchTarget['edges']): Promise<E
           if (match[1] === 'cdn_edge_requests_total') {
             const status = /cache_status="([^"]+)"/.exec(match[2]!)?.[1] ?? 'unknown';
             counters.byStatus.set(status, (counters.byStatus.get(status) ?? 0) + value);
+            counters.requestsByEdge.set(edge.id, (counters.requestsByEdge.get(edge.id) ?? 0) + value);
           } else if (match[1] === 'cdn_edge_response_bytes_total') counters.responseBytes += value;
           else counters.originBytes += value;
         }

@@ -55,17 +55,18 @@ function* generate(seed: Buffer, start: number, end: number): Generator<Buffer> 
   const firstBlock = Math.floor(start / CHUNK_BYTES);
   const lastBlock = Math.floor(end / CHUNK_BYTES);
   for (let block = firstBlock; block <= lastBlock; block++) {
-    const data = fillBlock(seed, block);
     const from = block === firstBlock ? start - block * CHUNK_BYTES : 0;
     const to = block === lastBlock ? end - block * CHUNK_BYTES + 1 : CHUNK_BYTES;
-    yield data.subarray(from, to);
+    // A block's bytes come from one sequential stream, so its first `to` bytes need no more.
+    yield fillBlock(seed, block, to).subarray(from, to);
   }
 }
 
-function fillBlock(seed: Buffer, block: number): Buffer {
-  const data = Buffer.allocUnsafe(CHUNK_BYTES);
+function fillBlock(seed: Buffer, block: number, length: number): Buffer {
+  const words = Math.ceil(length / 4);
+  const data = Buffer.allocUnsafe(words * 4);
   let state = (seed.readUInt32LE(0) ^ Math.imul(block + 1, 0x9e3779b1)) >>> 0 || 1;
-  for (let offset = 0; offset < CHUNK_BYTES; offset += 4) {
+  for (let offset = 0; offset < words * 4; offset += 4) {
     state ^= state << 13;
     state >>>= 0;
     state ^= state >>> 17;

@@ -130,6 +130,10 @@ function counterDeltas(before: EdgeCounters, after: EdgeCounters): { hitRatio: n
   if (after.unreachable.length > 0 || before.unreachable.length > 0) {
     return { hitRatio: null, offloadBytes: null, note: `edges not scraped (down or restarted): ${[...new Set([...before.unreachable, ...after.unreachable])].join(', ')}` };
   }
+  const restarted = [...after.requestsByEdge].filter(([edge, value]) => value < (before.requestsByEdge.get(edge) ?? 0)).map(([edge]) => edge);
+  if (restarted.length > 0) {
+    return { hitRatio: null, offloadBytes: null, note: `counters went back to zero (edge restarted): ${restarted.join(', ')}; no cross-check` };
+  }
   let total = 0;
   for (const [status, value] of after.byStatus) total += value - (before.byStatus.get(status) ?? 0);
   const hits = (after.byStatus.get('hit') ?? 0) - (before.byStatus.get('hit') ?? 0);
