@@ -1,0 +1,13 @@
+import type { PolicyFactory } from '../eviction-policy.ts';
+import { createClock, createFifo, createSieve } from './fifo-family.ts';
+import { createLru } from './lru.ts';
+import { createS3Fifo } from './s3fifo.ts';
+
+/** The policies the simulator knows, by the lower-case names used on the command line. */
+export const POLICIES: Readonly<Record<string, PolicyFactory>> = {
+  lru: createLru,
+  fifo: createFifo,
+  clock: createClock,
+  sieve: createSieve,
+  s3fifo: createS3Fifo,
+};
