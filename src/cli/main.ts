@@ -24,6 +24,13 @@ const commands: Record<string, Command> = {
     usage: benchUsage,
     load: async () => (await import('./commands/bench.ts')).benchCommand,
   },
+  sim: {
+    usage: `cdnsim sim --trace FILE [--policy LIST] [--cache-size LIST] [--mode objects|bytes] [--json]
+           [--format csv|oracle-general|webcachesim] [--skip-bad]
+  Offline, trace-driven simulation (policies: lru, fifo, clock, sieve, s3fifo; sizes absolute,
+  e.g. 64MiB or 10000, or fractions of the working set, e.g. 0.01,0.1).`,
+    load: async () => (await import('./commands/sim.ts')).simCommand,
+  },
   'prometheus-config': {
     usage: `cdnsim prometheus-config [--topology FILE] [--scrape-interval 5s]
   Prints a prometheus.yml that scrapes every process of a topology. (cdnsim up also writes one,

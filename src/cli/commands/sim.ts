@@ -1,0 +1,83 @@
+import { accessSync, constants } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
+import { POLICIES } from '../../sim/policies/index.ts';
+import { simulate, type SizeMode } from '../../sim/simulate.ts';
+import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
+import { TraceFormatError } from '../../trace/trace-request.ts';
+import { UsageError } from '../usage-error.ts';
+
+export async function simCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      trace: { type: 'string' },
+      policy: { type: 'string', default: 'lru' },
+      'cache-size': { type: 'string', default: '0.1' },
+      mode: { type: 'string', default: 'objects' },
+      format: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'skip-bad': { type: 'boolean', default: false },
+    },
+  });
+  if (!values.trace) throw new UsageError('--trace FILE is required');
+  try {
+    accessSync(values.trace, constants.R_OK);
+  } catch {
+    throw new UsageError(`cannot read trace file "${values.trace}"`);
+  }
+  if (values.mode !== 'objects' && values.mode !== 'bytes') throw new UsageError(`--mode must be objects or bytes, got "${values.mode}"`);
+  if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
+    throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
+  }
+  const mode = values.mode as SizeMode;
+  const policies = values.policy.split(',').map((name) => name.trim().toLowerCase());
+  for (const policy of policies) {
+    if (!POLICIES[policy]) throw new UsageError(`unknown policy "${policy}" (known: ${Object.keys(POLICIES).join(', ')})`);
+  }
+  const specs = values['cache-size'].split(',').map((text) => {
+    try {
+      return { text: text.trim(), spec: parseCacheSize(text) };
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  let skipped = 0;
+  const traceOptions = { format: values.format as TraceFormat | undefined, skipBad: values['skip-bad'], onSkip: () => skipped++ };
+  try {
+    let workingSet = { objects: 0, bytes: 0 };
+    if (specs.some(({ spec }) => spec.kind === 'fraction')) {
+      // A first pass for the working set: unique objects and the sum of their first-seen sizes.
+      const seen = new Set<string>();
+      for await (const request of readTrace(values.trace, traceOptions)) {
+        if (request.size === 0 || seen.has(request.key)) continue;
+        seen.add(request.key);
+        workingSet = { objects: workingSet.objects + 1, bytes: workingSet.bytes + request.size };
+      }
+      skipped = 0;
+    }
+    const configs = policies.flatMap((policy) =>
+      specs.map(({ text, spec }) => {
+        const capacity = resolveCacheSize(spec, mode, workingSet);
+        if (capacity <= 0) throw new UsageError(`cache size ${text} of this trace's working set is 0 ${mode}`);
+        return { policy, capacity, mode };
+      }),
+    );
+    const results = await simulate(readTrace(values.trace, traceOptions), configs);
+    if (values.json) {
+      for (const { evictions: _evictions, ...result } of results) console.log(JSON.stringify(result));
+    } else {
+      const rows = [['policy', 'cache size', 'mode', 'requests', 'misses', 'miss ratio', 'bytes', 'miss bytes', 'byte miss ratio', 'evictions']];
+      for (const r of results) {
+        rows.push([r.policy, String(r.cache_size), r.mode, String(r.requests), String(r.misses), r.miss_ratio.toFixed(4), String(r.bytes), String(r.miss_bytes), r.byte_miss_ratio.toFixed(4), String(r.evictions)]);
+      }
+      const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+      for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+      console.log(`\n${results[0]?.seconds.toFixed(2) ?? 0} s for one pass over the trace${skipped ? `; ${skipped} malformed lines skipped` : ''}`);
+    }
+  } catch (error) {
+    if (error instanceof TraceFormatError) throw new UsageError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCacheSize, resolveCacheSize } from '../src/sim/cache-size.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-sim-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const sim = (args: string[]) => spawnSync(process.execPath, ['bin/cdnsim.js', 'sim', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('cdnsim sim', () => {
+  it('prints one JSON line per (policy, cache size) with exactly the documented keys', () => {
+    const result = sim(['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'LRU,s3fifo', '--cache-size', '0.01,1000', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(['policy', 'cache_size', 'mode', 'requests', 'misses', 'miss_ratio', 'bytes', 'miss_bytes', 'byte_miss_ratio', 'seconds']);
+      expect(line.requests).toBe(113_872);
+    }
+    expect(lines.map((line) => [line.policy, line.cache_size])).toEqual([
+      ['lru', 489],
+      ['lru', 1000],
+      ['s3fifo', 489],
+      ['s3fifo', 1000],
+    ]);
+  });
+
+  it('stops at a malformed line with file, line and column, or skips it with --skip-bad', () => {
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, 'key,size\na,1\nb,x\nc,1\n');
+    const stopped = sim(['--trace', file, '--cache-size', '10']);
+    expect(stopped.status).toBe(2);
+    expect(stopped.stderr).toContain(`${file}:3:3: size must be a whole number`);
+    const skipped = sim(['--trace', file, '--cache-size', '10', '--skip-bad']);
+    expect(skipped.status).toBe(0);
+    expect(skipped.stdout).toContain('1 malformed lines skipped');
+  });
+
+  it('explains an unknown policy, a bad size and an unreadable file in one line, exit 2', () => {
+    for (const [args, message] of [
+      [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'mru'], /unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo\)/],
+      [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--cache-size', '0'], /cache size must be > 0/],
+      [['--trace', path.join(dir, 'missing.csv')], /cannot read trace file/],
+    ] as const) {
+      const result = sim([...args]);
+      expect(result.status).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
+  it('reads sizes as absolute, with units, or as fractions of the working set', () => {
+    expect(parseCacheSize('64MiB')).toEqual({ kind: 'absolute', value: 64 * 1024 * 1024 });
+    expect(parseCacheSize('10000')).toEqual({ kind: 'absolute', value: 10_000 });
+    expect(resolveCacheSize(parseCacheSize('0.1'), 'bytes', { objects: 10, bytes: 2_029_769_728 })).toBe(202_976_972);
+    expect(() => parseCacheSize('lots')).toThrow(/not a number/);
+  });
+});
