@@ -41,6 +41,17 @@ describe('policies on hand-worked traces (capacity 3 objects): a b c a d b e a',
     expect(await run('clock', 3, requests)).toEqual({ misses: 7, hits: 1, evictions: 4 });
   });
 
+  it('LFU', async () => {
+    // a is hit (freq 2); d evicts b (the older of the freq-1 objects b, c); b evicts c; e evicts d; a hits.
+    expect(await run('lfu', 3, requests)).toEqual({ misses: 6, hits: 2, evictions: 3 });
+  });
+
+  it('Belady', async () => {
+    // Positions 0-7. At d (4): a is next at 7, b at 5, c never: c goes. b hits at 5.
+    // At e (6): b and d are never requested again: one of them goes. a hits at 7.
+    expect(await run('belady', 3, requests)).toEqual({ misses: 5, hits: 3, evictions: 2 });
+  });
+
   it('SIEVE', async () => {
     // a hit marks a; d: hand clears a, evicts b, stops at c; b evicts c (hand at d);
     // e evicts d (hand at b); the last a is still cached: a hit.
@@ -71,7 +82,7 @@ describe('simulation conventions', () => {
   });
 
   it('refuses unknown policies (listing the known ones) and sizes <= 0', async () => {
-    await expect(simulate(stream([]), [{ policy: 'mru', capacity: 1, mode: 'objects' }])).rejects.toThrow(/unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo\)/);
+    await expect(simulate(stream([]), [{ policy: 'mru', capacity: 1, mode: 'objects' }])).rejects.toThrow(/unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, belady\)/);
     await expect(simulate(stream([]), [{ policy: 'lru', capacity: 0, mode: 'objects' }])).rejects.toThrow(/cache size must be > 0/);
   });
 
@@ -84,6 +95,24 @@ describe('simulation conventions', () => {
     const lru = results.filter((result) => result.policy === 'lru').map((result) => result.miss_ratio);
     for (let i = 1; i < lru.length; i++) expect(lru[i]).toBeLessThanOrEqual(lru[i - 1]!);
     for (const result of results) expect(result.requests).toBe(113_872);
+    // Belady is optimal for unit sizes: no policy misses less at any size.
+    for (const capacity of sizes) {
+      const atSize = results.filter((result) => result.cache_size === capacity);
+      const belady = atSize.find((result) => result.policy === 'belady')!.misses;
+      for (const result of atSize) expect(belady, `${result.policy} at ${capacity}`).toBeLessThanOrEqual(result.misses);
+    }
+  });
+
+  it('Belady is never worse than any policy on the hand-worked and random traces', async () => {
+    const random = createRandom(5);
+    const traces = [trace('a b c a d b e a'), trace('a b c d a b e a b c d e'), Array.from({ length: 3000 }, (_, time) => ({ time, key: String(random.int(200)), size: 1 }))];
+    for (const requests of traces) {
+      for (const capacity of [2, 3, 10, 50]) {
+        const results = await simulate(stream(requests), Object.keys(POLICIES).map((policy) => ({ policy, capacity, mode: 'objects' as const })));
+        const belady = results.find((result) => result.policy === 'belady')!.misses;
+        for (const result of results) expect(belady).toBeLessThanOrEqual(result.misses);
+      }
+    }
   });
 
   it('LRU on an independent Zipf(0.8) stream is within 1 point of Che\'s approximation', async () => {

@@ -1,5 +1,6 @@
 import type { TraceRequest } from '../trace/trace-request.ts';
 import type { EvictionPolicy } from './eviction-policy.ts';
+import { isFutureAware } from './policies/belady.ts';
 import { POLICIES } from './policies/index.ts';
 
 export type SizeMode = 'objects' | 'bytes';
@@ -42,11 +43,16 @@ export async function simulate(trace: AsyncIterable<TraceRequest>, configs: read
   let requests = 0;
   let bytes = 0;
   const started = performance.now();
-  for await (const request of trace) {
+  const foresight = runs.some((run) => isFutureAware(run.policy));
+  // Belady needs each request's next use: unless the trace carries it (oracleGeneral), the trace
+  // is read whole first. Only runs that include Belady pay that memory.
+  const source = foresight ? await withNextAccess(trace) : trace;
+  for await (const request of source) {
     if (request.size === 0) continue;
     requests++;
     bytes += request.size;
     for (const run of runs) {
+      if (isFutureAware(run.policy)) run.policy.foresee(request.key, request.nextAccess === undefined || request.nextAccess < 0 ? Infinity : request.nextAccess);
       if (run.policy.access(request.key)) continue;
       run.misses++;
       run.missBytes += request.size;
@@ -68,4 +74,17 @@ export async function simulate(trace: AsyncIterable<TraceRequest>, configs: read
     // One pass feeds every configuration; each is charged the pass's time.
     seconds,
   }));
+}
+
+/** The trace in memory, each request marked with the position of its key's next request (size-0 requests dropped). */
+async function withNextAccess(trace: AsyncIterable<TraceRequest>): Promise<TraceRequest[]> {
+  const requests: TraceRequest[] = [];
+  for await (const request of trace) if (request.size !== 0) requests.push(request);
+  const seen = new Map<string, number>();
+  for (let i = requests.length - 1; i >= 0; i--) {
+    const request = requests[i]!;
+    requests[i] = { ...request, nextAccess: seen.get(request.key) ?? -1 };
+    seen.set(request.key, i);
+  }
+  return requests;
 }

@@ -1,5 +1,7 @@
 import type { PolicyFactory } from '../eviction-policy.ts';
 import { createClock, createFifo, createSieve } from './fifo-family.ts';
+import { createBelady } from './belady.ts';
+import { createLfu } from './lfu.ts';
 import { createLru } from './lru.ts';
 import { createS3Fifo } from './s3fifo.ts';
 
@@ -10,4 +12,6 @@ export const POLICIES: Readonly<Record<string, PolicyFactory>> = {
   clock: createClock,
   sieve: createSieve,
   s3fifo: createS3Fifo,
+  lfu: createLfu,
+  belady: createBelady,
 };
