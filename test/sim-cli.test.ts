@@ -40,7 +40,7 @@ describe('cdnsim sim', () => {
 
   it('explains an unknown policy, a bad size and an unreadable file in one line, exit 2', () => {
     for (const [args, message] of [
-      [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'mru'], /unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, belady\)/],
+      [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'mru'], /unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady\)/],
       [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--cache-size', '0'], /cache size must be > 0/],
       [['--trace', path.join(dir, 'missing.csv')], /cannot read trace file/],
     ] as const) {

@@ -46,6 +46,14 @@ describe('policies on hand-worked traces (capacity 3 objects): a b c a d b e a',
     expect(await run('lfu', 3, requests)).toEqual({ misses: 6, hits: 2, evictions: 3 });
   });
 
+  it('ARC', async () => {
+    // a b c go to T1; a hits: T2 [a]. d: REPLACE moves b (T1's oldest, |T1| 2 > p 0) to B1.
+    // b is in B1: p = 1; REPLACE moves c to B1 (|T1| 2 > 1); b joins T2 [a b].
+    // e: |T1|+|B1| = 2 < 3, directory full: REPLACE takes T2's oldest a to B2 (|T1| 1 = p).
+    // a is in B2: p = 0; REPLACE moves d (T1's oldest) to B1; a joins T2. One hit, four evictions.
+    expect(await run('arc', 3, requests)).toEqual({ misses: 7, hits: 1, evictions: 4 });
+  });
+
   it('Belady', async () => {
     // Positions 0-7. At d (4): a is next at 7, b at 5, c never: c goes. b hits at 5.
     // At e (6): b and d are never requested again: one of them goes. a hits at 7.
@@ -82,7 +90,7 @@ describe('simulation conventions', () => {
   });
 
   it('refuses unknown policies (listing the known ones) and sizes <= 0', async () => {
-    await expect(simulate(stream([]), [{ policy: 'mru', capacity: 1, mode: 'objects' }])).rejects.toThrow(/unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, belady\)/);
+    await expect(simulate(stream([]), [{ policy: 'mru', capacity: 1, mode: 'objects' }])).rejects.toThrow(/unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady\)/);
     await expect(simulate(stream([]), [{ policy: 'lru', capacity: 0, mode: 'objects' }])).rejects.toThrow(/cache size must be > 0/);
   });
 

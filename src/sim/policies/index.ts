@@ -1,5 +1,6 @@
 import type { PolicyFactory } from '../eviction-policy.ts';
 import { createClock, createFifo, createSieve } from './fifo-family.ts';
+import { createArc } from './arc.ts';
 import { createBelady } from './belady.ts';
 import { createLfu } from './lfu.ts';
 import { createLru } from './lru.ts';
@@ -13,5 +14,6 @@ export const POLICIES: Readonly<Record<string, PolicyFactory>> = {
   sieve: createSieve,
   s3fifo: createS3Fifo,
   lfu: createLfu,
+  arc: createArc,
   belady: createBelady,
 };
