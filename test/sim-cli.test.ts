@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,16 @@ describe('cdnsim sim', () => {
       ['s3fifo', 489],
       ['s3fifo', 1000],
     ]);
+  });
+
+  it('writes a miss-ratio-curve chart next to the JSON with --out', () => {
+    const out = path.join(dir, 'mrc');
+    const result = sim(['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'lru,sieve', '--cache-size', '100,1000,10000', '--out', out]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(6);
+    const html = readFileSync(path.join(out, 'mrc.html'), 'utf8');
+    expect(html).toContain('Request miss ratio by cache size');
+    expect(html.match(/<path d="M/g)).toHaveLength(2);
   });
 
   it('stops at a malformed line with file, line and column, or skips it with --skip-bad', () => {

@@ -26,7 +26,7 @@ const commands: Record<string, Command> = {
   },
   sim: {
     usage: `cdnsim sim --trace FILE [--policy LIST] [--cache-size LIST] [--mode objects|bytes] [--json]
-           [--format csv|oracle-general|webcachesim] [--skip-bad]
+           [--format csv|oracle-general|webcachesim] [--skip-bad] [--out DIR]
   Offline, trace-driven simulation (policies: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady; sizes absolute,
   e.g. 64MiB or 10000, or fractions of the working set, e.g. 0.01,0.1).`,
     load: async () => (await import('./commands/sim.ts')).simCommand,

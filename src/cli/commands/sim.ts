@@ -1,8 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { lineChart } from '../../charts/svg.ts';
 import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../sim/policies/index.ts';
-import { simulate, type SizeMode } from '../../sim/simulate.ts';
+import { simulate, type SimResult, type SizeMode } from '../../sim/simulate.ts';
 import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
@@ -19,6 +22,7 @@ export async function simCommand(args: string[]): Promise<void> {
       format: { type: 'string' },
       json: { type: 'boolean', default: false },
       'skip-bad': { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
   });
   if (!values.trace) throw new UsageError('--trace FILE is required');
@@ -65,6 +69,7 @@ export async function simCommand(args: string[]): Promise<void> {
       }),
     );
     const results = await simulate(readTrace(values.trace, traceOptions), configs);
+    if (values.out) writeMissRatioCurves(values.out, values.trace, results);
     if (values.json) {
       for (const { evictions: _evictions, ...result } of results) console.log(JSON.stringify(result));
     } else {
@@ -80,4 +85,23 @@ export async function simCommand(args: string[]): Promise<void> {
     if (error instanceof TraceFormatError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** results.jsonl and mrc.html (miss ratio against cache size on a log axis, one line per policy). */
+function writeMissRatioCurves(dir: string, trace: string, results: SimResult[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'results.jsonl'), results.map((result) => JSON.stringify(result)).join('\n') + '\n');
+  const series: Record<string, [number, number][]> = {};
+  for (const result of [...results].sort((a, b) => a.cache_size - b.cache_size)) {
+    (series[result.policy] ??= []).push([result.cache_size, result.miss_ratio]);
+  }
+  const mode = results[0]?.mode ?? 'objects';
+  writeFileSync(
+    path.join(dir, 'mrc.html'),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Miss ratio curves</title></head>
+<body style="font:14px system-ui,sans-serif;margin:24px"><h1>Miss ratio curves: ${path.basename(trace)}</h1>
+${lineChart('Request miss ratio by cache size', series, { logX: true, xLabel: `cache size (${mode}, log)`, yLabel: 'miss ratio', yMax: 1 })}
+</body></html>
+`,
+  );
 }
