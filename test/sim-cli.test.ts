@@ -37,6 +37,22 @@ describe('cdnsim sim', () => {
     expect(html.match(/<path d="M/g)).toHaveLength(2);
   });
 
+  it('generates a deterministic synthetic trace that the simulator reads back', () => {
+    const gen = (file: string, seed: string) =>
+      spawnSync(process.execPath, ['bin/cdnsim.js', 'trace', 'gen', '--out', file, '--requests', '2000', '--objects', '300', '--seed', seed, '--countries', 'US:1,JP:1'], { encoding: 'utf8', timeout: 60_000 });
+    const a = path.join(dir, 'a.csv');
+    const b = path.join(dir, 'b.csv');
+    const c = path.join(dir, 'c.csv.gz');
+    expect(gen(a, '3').status).toBe(0);
+    expect(gen(b, '3').status).toBe(0);
+    expect(gen(c, '4').status).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    expect(readFileSync(a, 'utf8').split('\n')[0]).toBe('timestamp,key,size,ttl,cacheable,country,client_ip');
+    const result = sim(['--trace', c, '--cache-size', '50', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).requests).toBe(2000);
+  });
+
   it('stops at a malformed line with file, line and column, or skips it with --skip-bad', () => {
     const file = path.join(dir, 'bad.csv');
     writeFileSync(file, 'key,size\na,1\nb,x\nc,1\n');

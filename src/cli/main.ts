@@ -31,6 +31,12 @@ const commands: Record<string, Command> = {
   e.g. 64MiB or 10000, or fractions of the working set, e.g. 0.01,0.1).`,
     load: async () => (await import('./commands/sim.ts')).simCommand,
   },
+  trace: {
+    usage: `cdnsim trace gen --out FILE [--requests N] [--objects N] [--alpha A] [--size SPEC] [--ttl LIST]
+                  [--uncacheable F] [--countries LIST] [--rate R] [--seed N]
+  Writes a synthetic CSV trace (gzip if FILE ends in .gz) with the bench's workload generator.`,
+    load: async () => (await import('./commands/trace-gen.ts')).traceCommand,
+  },
   'prometheus-config': {
     usage: `cdnsim prometheus-config [--topology FILE] [--scrape-interval 5s]
   Prints a prometheus.yml that scrapes every process of a topology. (cdnsim up also writes one,
