@@ -1,4 +1,6 @@
+import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { TraceFormat } from '../trace/read-trace.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { parseCountryWeights } from '../workload/country-weights.ts';
 import { parseSizeDistribution, type SizeDistribution } from '../workload/size-distribution.ts';
@@ -30,6 +32,10 @@ export interface BenchOptions {
   ceiling: boolean;
   adminToken?: string;
   timeoutMs: number;
+  /** Replay this trace instead of generating a workload. */
+  trace?: string;
+  traceFormat?: TraceFormat;
+  skipBad: boolean;
 }
 
 export const benchUsage = `cdnsim bench [--target URL | --spawn [--topology FILE]] [options]
@@ -48,7 +54,12 @@ export const benchUsage = `cdnsim bench [--target URL | --spawn [--topology FILE
   --scenario NAME        steady | flash-crowd | purge-storm | edge-failure (needs --spawn)
   --out DIR              write report.json, report.md and report.html there
   --no-ceiling           skip measuring the load generator's own ceiling
-  --timeout-ms MS        per-request timeout (default 10000)`;
+  --timeout-ms MS        per-request timeout (default 10000)
+  --trace FILE           replay a trace (CSV, webcachesim or oracleGeneral) instead: each request
+                         asks for /gen/<key>?bytes=<size> from the trace's client location, in
+                         order (--concurrency 1 and --warmup 0 by default); --ttl S for requests
+                         without a ttl; --format and --skip-bad as for cdnsim sim. With --spawn,
+                         the same trace is also simulated offline and compared edge by edge`;
 
 function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, rule: string): number {
   if (value === undefined) return fallback;
@@ -83,8 +94,12 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       out: { type: 'string' },
       'no-ceiling': { type: 'boolean', default: false },
       'timeout-ms': { type: 'string' },
+      trace: { type: 'string' },
+      format: { type: 'string' },
+      'skip-bad': { type: 'boolean', default: false },
     },
   });
+  if (values.trace !== undefined) checkTraceOptions(values);
   if (!values.target && !values.spawn) throw new UsageError('give --target URL (a running router) or --spawn (start a topology)');
   if (values.target && values.spawn) throw new UsageError('--target and --spawn exclude each other');
   if (values.target) {
@@ -114,10 +129,10 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     topology: values.topology,
     mode: values.mode,
     rate: number('rate', values.rate, 1000, positive, 'must be > 0'),
-    concurrency: number('concurrency', values.concurrency, 32, (n) => Number.isInteger(n) && n > 0, 'must be a whole number > 0'),
-    durationSeconds: values.requests === undefined ? number('duration', values.duration, 10, positive, 'must be > 0 seconds') : undefined,
+    concurrency: number('concurrency', values.concurrency, values.trace ? 1 : 32, (n) => Number.isInteger(n) && n > 0, 'must be a whole number > 0'),
+    durationSeconds: values.requests === undefined && (values.trace === undefined || values.duration !== undefined) ? number('duration', values.duration, 10, positive, 'must be > 0 seconds') : undefined,
     requests: values.requests === undefined ? undefined : number('requests', values.requests, 0, (n) => Number.isInteger(n) && n > 0, 'must be a whole number > 0'),
-    warmupSeconds: number('warmup', values.warmup, 2, (n) => n >= 0, 'must be >= 0 seconds'),
+    warmupSeconds: number('warmup', values.warmup, values.trace ? 0 : 2, (n) => n >= 0, 'must be >= 0 seconds'),
     objects: number('objects', values.objects, 10_000, (n) => Number.isInteger(n) && n > 0, 'must be a whole number > 0'),
     alpha: number('alpha', values.alpha, 0.8, positive, 'must be > 0'),
     sizes: wrap(() => parseSizeDistribution(values.size)),
@@ -136,5 +151,23 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     ceiling: !values['no-ceiling'],
     adminToken: process.env['CDNSIM_ADMIN_TOKEN'],
     timeoutMs: number('timeout-ms', values['timeout-ms'], 10_000, positive, 'must be > 0'),
+    trace: values.trace,
+    traceFormat: values.format as TraceFormat | undefined,
+    skipBad: values['skip-bad'],
   };
+}
+
+function checkTraceOptions(values: { trace?: string; format?: string; mode: string; scenario: string; warmup?: string; ttl: string }): void {
+  try {
+    accessSync(values.trace!, constants.R_OK);
+  } catch {
+    throw new UsageError(`cannot read trace file "${values.trace}"`);
+  }
+  if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
+    throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
+  }
+  if (values.mode !== 'closed') throw new UsageError('--trace replays in a closed loop; --mode open is not supported with it');
+  if (values.scenario !== 'steady') throw new UsageError('--trace cannot be combined with --scenario');
+  if (values.warmup !== undefined && values.warmup !== '0') throw new UsageError('--trace replays the trace from its first request; --warmup is not supported with it');
+  if (values.ttl.includes(',')) throw new UsageError('with --trace, --ttl takes one value: the TTL of requests whose trace line has none');
 }

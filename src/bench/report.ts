@@ -16,9 +16,14 @@ export interface GroupReport {
 /** The machine-readable result of a run; README "report.json" documents every key. */
 export interface BenchReport {
   version: 1;
+  /** What produced it: a live run (`cdnsim bench`) or an offline one (`cdnsim sim --topology`). */
+  kind: 'bench' | 'simulation';
+  /** One line saying what was run, for the Markdown and HTML reports. */
+  title: string;
   started_at: string;
   target: string;
-  options: Omit<BenchOptions, 'adminToken'>;
+  /** The command's options (bench or sim). */
+  options: object;
   duration_s: number;
   requests: number;
   errors: number;
@@ -34,6 +39,14 @@ export interface BenchReport {
   by_cache_status: Record<string, GroupReport>;
   by_edge: Record<string, GroupReport>;
   by_client_region: Record<string, GroupReport>;
+  /** Responses per edge and X-Cache, as the client saw them. */
+  by_edge_status: Record<string, Record<string, number>>;
+  /** Deltas of each edge's cdn_edge_requests_total by cache_status over the measured phase (live runs). */
+  prometheus_by_edge_status: Record<string, Record<string, number>> | null;
+  /** A trace replay's offline simulation of the same trace and topology, and whether every edge agreed. */
+  offline_simulation: { by_edge_status: Record<string, Record<string, number>>; agrees: boolean; differences: string[] } | null;
+  /** Offline runs: per-edge cache detail, trace span and the simulator's own speed. */
+  simulation: { trace: string; trace_seconds: number; wall_seconds: number; requests_per_second: number; edges: Record<string, object> } | null;
   timeline: { second: number; requests: number; hit_ratio: number; errors: number; by_edge: Record<string, number> }[];
   generator_ceiling_rps: number | null;
   generator_bound: boolean | null;
@@ -54,7 +67,9 @@ function groups(map: Map<string, { requests: number; hits: number; bytes: number
 }
 
 export function buildReport(fields: {
-  options: BenchOptions;
+  kind?: BenchReport['kind'];
+  title?: string;
+  options: BenchOptions | object;
   target: string;
   startedAt: Date;
   elapsedMs: number;
@@ -64,14 +79,19 @@ export function buildReport(fields: {
   lruHitRatio: number | null;
   ceilingRps: number | null;
   scenario: BenchReport['scenario'];
+  prometheusByEdgeStatus?: BenchReport['prometheus_by_edge_status'];
+  offlineSimulation?: BenchReport['offline_simulation'];
+  simulation?: BenchReport['simulation'];
 }): BenchReport {
   const { stats } = fields;
   const requests = stats.overall.requests;
   const throughput = requests / (fields.elapsedMs / 1000);
   const fromOrigin = ['MISS', 'PASS', 'REVALIDATED'].reduce((sum, status) => sum + (stats.byCacheStatus.get(status)?.requests ?? 0), 0);
-  const { adminToken: _secret, ...options } = fields.options;
+  const { adminToken: _secret, ...options } = fields.options as Partial<BenchOptions>;
   return {
     version: 1,
+    kind: fields.kind ?? 'bench',
+    title: fields.title ?? benchTitle(fields.options as BenchOptions),
     started_at: fields.startedAt.toISOString(),
     target: fields.target,
     options,
@@ -90,6 +110,10 @@ export function buildReport(fields: {
     by_cache_status: groups(stats.byCacheStatus),
     by_edge: groups(stats.byEdge),
     by_client_region: groups(stats.byRegion),
+    by_edge_status: countsByEdgeStatus(stats.byEdgeStatus),
+    prometheus_by_edge_status: fields.prometheusByEdgeStatus ?? null,
+    offline_simulation: fields.offlineSimulation ?? null,
+    simulation: fields.simulation ?? null,
     timeline: stats.timeline.map((slot) => ({
       second: slot.second,
       requests: slot.requests,
@@ -101,6 +125,16 @@ export function buildReport(fields: {
     generator_bound: fields.ceilingRps === null ? null : throughput >= 0.8 * fields.ceilingRps,
     scenario: fields.scenario,
   };
+}
+
+function benchTitle(options: BenchOptions): string {
+  const loop = options.mode === 'open' ? `open loop at ${options.rate} req/s` : `closed loop with ${options.concurrency} clients`;
+  const load = options.trace ? `trace ${options.trace}` : `${options.objects} objects, Zipf ${options.alpha}, seed ${options.seed}`;
+  return `cdnsim bench (${options.scenario}): ${loop}; ${load}`;
+}
+
+function countsByEdgeStatus(map: ReadonlyMap<string, ReadonlyMap<string, number>>): Record<string, Record<string, number>> {
+  return Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([edge, statuses]) => [edge, Object.fromEntries(statuses)]));
 }
 
 const pct = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(2)} %`);
@@ -127,21 +161,18 @@ function latencyRows(title: string, groupsByKey: Record<string, GroupReport>): s
 
 /** The summary a person reads at the end of a run. */
 export function summaryLines(report: BenchReport): string[] {
-  const lines = [
-    `requests ${report.requests} in ${report.duration_s.toFixed(1)} s = ${report.throughput_rps.toFixed(0)} req/s; errors ${report.errors}` +
-      (report.errors ? ` (${Object.entries(report.errors_by_kind).map(([kind, count]) => `${kind}: ${count}`).join(', ')})` : ''),
-    `hit ratio ${pct(report.hit_ratio)} (bench) vs ${pct(report.prometheus_hit_ratio)} (edges' cdn_edge_requests_total)` +
-      (report.hit_ratio_difference_pp === null ? '' : `: difference ${report.hit_ratio_difference_pp.toFixed(3)} pp`),
-    `exact LRU simulation of the same sequence: ${pct(report.lru_simulation_hit_ratio)}`,
+  const lines = report.kind === 'simulation' ? simulationHeadline(report) : benchHeadline(report);
+  lines.push(
     `origin offload: ${pct(report.origin_offload_requests_ratio)} of requests, ${pct(report.origin_offload_bytes_ratio)} of bytes`,
-    `latency ms: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
+    `latency ms${report.kind === 'simulation' ? ' (network model)' : ''}: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
     '',
     ...table(latencyRows('cache status', report.by_cache_status)),
     '',
     ...table(latencyRows('edge', report.by_edge)),
     '',
     ...table(latencyRows('client region', report.by_client_region)),
-  ];
+  );
+  if (report.simulation) lines.push('', ...table(simulatedEdgeRows(report.simulation.edges)));
   if (report.generator_ceiling_rps !== null) {
     lines.push(
       '',
@@ -158,6 +189,41 @@ export function summaryLines(report: BenchReport): string[] {
   return lines;
 }
 
+function benchHeadline(report: BenchReport): string[] {
+  const lines = [
+    `requests ${report.requests} in ${report.duration_s.toFixed(1)} s = ${report.throughput_rps.toFixed(0)} req/s; errors ${report.errors}` +
+      (report.errors ? ` (${Object.entries(report.errors_by_kind).map(([kind, count]) => `${kind}: ${count}`).join(', ')})` : ''),
+    `hit ratio ${pct(report.hit_ratio)} (bench) vs ${pct(report.prometheus_hit_ratio)} (edges' cdn_edge_requests_total)` +
+      (report.hit_ratio_difference_pp === null ? '' : `: difference ${report.hit_ratio_difference_pp.toFixed(3)} pp`),
+  ];
+  if (report.lru_simulation_hit_ratio !== null) lines.push(`exact LRU simulation of the same sequence: ${pct(report.lru_simulation_hit_ratio)}`);
+  const offline = report.offline_simulation;
+  if (offline) {
+    lines.push(
+      offline.agrees
+        ? "offline simulation of the same trace: every edge's hits and misses equal the edges' own counters"
+        : `offline simulation of the same trace differs: ${offline.differences.join('; ')}`,
+    );
+  }
+  return lines;
+}
+
+function simulationHeadline(report: BenchReport): string[] {
+  const sim = report.simulation!;
+  return [
+    `requests ${report.requests} over ${sim.trace_seconds.toFixed(0)} s of trace, simulated in ${sim.wall_seconds.toFixed(2)} s (${sim.requests_per_second.toFixed(0)} req/s); unserved ${report.errors}`,
+    `hit ratio ${pct(report.hit_ratio)}`,
+  ];
+}
+
+function simulatedEdgeRows(edges: Record<string, object>): string[][] {
+  const rows = [['edge', 'policy', 'capacity', 'evictions', 'cached objects', 'cached bytes', 'origin fetches', 'origin bytes']];
+  for (const [id, edge] of Object.entries(edges) as [string, Record<string, number | string>][]) {
+    rows.push([id, String(edge['policy']), `${edge['capacity']} ${edge['capacity_unit']}`, String(edge['evictions']), String(edge['cache_objects']), String(edge['cache_bytes']), String(edge['origin_fetches']), String(edge['origin_bytes'])]);
+  }
+  return rows;
+}
+
 export function writeReport(dir: string, report: BenchReport, latencyCurves: Record<string, [number, number][]>): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -167,9 +233,9 @@ export function writeReport(dir: string, report: BenchReport, latencyCurves: Rec
 
 function markdown(report: BenchReport): string {
   const md = (rows: string[][]) => [`| ${rows[0]!.join(' | ')} |`, `|${rows[0]!.map(() => '---').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
-  return `# cdnsim bench: ${report.options.scenario}, ${report.started_at}
+  return `# ${report.title}
 
-Target ${report.target}; ${report.options.mode}-loop${report.options.mode === 'open' ? ` at ${report.options.rate} req/s` : ` with ${report.options.concurrency} clients`}; ${report.options.objects} objects, Zipf ${report.options.alpha}, seed ${report.options.seed}.
+${report.started_at}; target ${report.target}.
 
 ${summaryLines(report).slice(0, 5).map((line) => `- ${line}`).join('\n')}
 
@@ -191,11 +257,15 @@ function html(report: BenchReport, latencyCurves: Record<string, [number, number
   const perEdge = Object.fromEntries(Object.entries(report.by_edge).map(([edge, group]) => [edge, group.requests]));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cdnsim bench report</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#0f172a}pre{background:#f1f5f9;padding:12px}</style></head><body>
-<h1>cdnsim bench: ${report.options.scenario}</h1>
-<pre>${summaryLines(report).join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>
+<h1>${escapeHtml(report.title)}</h1>
+<pre>${escapeHtml(summaryLines(report).join('\n'))}</pre>
 ${lineChart('Latency CDF by cache status', latencyCurves, { logX: true, xLabel: 'latency, ms (log)', yLabel: 'fraction of requests', yMax: 1 })}
 ${lineChart('Hit ratio over time', { 'hit ratio': hitRatio }, { xLabel: 'second', yLabel: 'hit ratio', yMax: 1 })}
 ${barChart('Requests per edge', perEdge)}
 </body></html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }

@@ -26,7 +26,13 @@ export function createClientPool(target: string, connections: number): Pool {
  * the time a request waited for its turn counts: queueing cannot hide (no coordinated omission).
  * The body is read and dropped, never concatenated.
  */
-async function send(pool: Pool, request: WorkloadRequest & { region: string }, intendedAt: number, phaseStart: number, timeoutMs: number): Promise<Sample> {
+export async function send(
+  pool: Pool,
+  request: { path: string; headers: Record<string, string>; region: string },
+  intendedAt: number,
+  phaseStart: number,
+  timeoutMs: number,
+): Promise<Sample> {
   let status = 0;
   let cacheStatus = 'ERROR';
   let edge = 'none';
@@ -36,7 +42,7 @@ async function send(pool: Pool, request: WorkloadRequest & { region: string }, i
     const response = await pool.request({
       method: 'GET',
       path: request.path,
-      headers: { 'x-forwarded-for': request.clientIp },
+      headers: request.headers,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -67,7 +73,7 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
       while (!done()) {
         sent++;
         const request = options.next();
-        options.onSample(await send(pool, request, performance.now(), start, options.timeoutMs), request);
+        options.onSample(await send(pool, withClientAddress(request), performance.now(), start, options.timeoutMs), request);
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
@@ -79,7 +85,7 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
   const inFlight = new Set<Promise<void>>();
   const waiting: { request: WorkloadRequest & { region: string }; intendedAt: number }[] = [];
   const launch = (request: WorkloadRequest & { region: string }, intendedAt: number) => {
-    const promise = send(pool, request, intendedAt, start, options.timeoutMs).then((sample) => {
+    const promise = send(pool, withClientAddress(request), intendedAt, start, options.timeoutMs).then((sample) => {
       inFlight.delete(promise);
       options.onSample(sample, request);
       const queued = waiting.shift();
@@ -100,4 +106,9 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
   }
   while (inFlight.size > 0 || waiting.length > 0) await Promise.race([...inFlight, sleep(50)]);
   return { sent, elapsedMs: performance.now() - start };
+}
+
+/** The router places a workload client by the real address of its country, sent as X-Forwarded-For. */
+function withClientAddress(request: WorkloadRequest & { region: string }) {
+  return { path: request.path, headers: { 'x-forwarded-for': request.clientIp }, region: request.region };
 }

@@ -47,7 +47,11 @@ interface Group {
   latency: hdr.Histogram;
 }
 
-/** Everything the bench learns from responses: HDR latency histograms by cache status, edge and client region; a per-second timeline. */
+/**
+ * Everything the bench learns from responses: HDR latency histograms by cache status, edge and
+ * client region; counts by edge and cache status; a timeline in slots of `slotSeconds` (1 for a
+ * live run; the trace simulator uses wider slots for traces that span days).
+ */
 export class BenchStats {
   readonly overall: Group = { requests: 0, hits: 0, bytes: 0, latency: histogram() };
   readonly byCacheStatus = new Map<string, Group>();
@@ -55,7 +59,11 @@ export class BenchStats {
   readonly byRegion = new Map<string, Group>();
   readonly errorsByKind = new Map<string, number>();
   readonly timeline: { second: number; requests: number; hits: number; errors: number; byEdge: Record<string, number> }[] = [];
+  /** Edge -> X-Cache -> responses. */
+  readonly byEdgeStatus = new Map<string, Map<string, number>>();
   errors = 0;
+
+  constructor(readonly slotSeconds = 1) {}
 
   record(sample: Sample): void {
     const hit = sample.cacheStatus === 'HIT';
@@ -69,9 +77,14 @@ export class BenchStats {
       add(group, sample, hit);
     }
     add(this.overall, sample, hit);
-    const second = Math.floor(sample.at / 1000);
-    while (this.timeline.length <= second) this.timeline.push({ second: this.timeline.length, requests: 0, hits: 0, errors: 0, byEdge: {} });
-    const slot = this.timeline[second]!;
+    let statuses = this.byEdgeStatus.get(sample.edge);
+    if (!statuses) this.byEdgeStatus.set(sample.edge, (statuses = new Map()));
+    statuses.set(sample.cacheStatus, (statuses.get(sample.cacheStatus) ?? 0) + 1);
+    const index = Math.floor(sample.at / 1000 / this.slotSeconds);
+    while (this.timeline.length <= index) {
+      this.timeline.push({ second: this.timeline.length * this.slotSeconds, requests: 0, hits: 0, errors: 0, byEdge: {} });
+    }
+    const slot = this.timeline[index]!;
     slot.requests++;
     if (hit) slot.hits++;
     slot.byEdge[sample.edge] = (slot.byEdge[sample.edge] ?? 0) + 1;

@@ -62,11 +62,13 @@ export interface EdgeCounters {
   unreachable: string[];
   /** cdn_edge_requests_total per edge, to notice a counter that went back to zero (a restart). */
   requestsByEdge: Map<string, number>;
+  /** cdn_edge_requests_total per edge and cache_status (lower case, as the edges label it). */
+  byEdgeStatus: Map<string, Map<string, number>>;
 }
 
 /** Reads each edge's /metrics (Prometheus text) for the counters the bench cross-checks against. */
 export async function scrapeEdgeCounters(edges: BenchTarget['edges']): Promise<EdgeCounters> {
-  const counters: EdgeCounters = { byStatus: new Map(), responseBytes: 0, originBytes: 0, unreachable: [], requestsByEdge: new Map() };
+  const counters: EdgeCounters = { byStatus: new Map(), responseBytes: 0, originBytes: 0, unreachable: [], requestsByEdge: new Map(), byEdgeStatus: new Map() };
   await Promise.all(
     edges.map(async (edge) => {
       try {
@@ -80,6 +82,9 @@ export async function scrapeEdgeCounters(edges: BenchTarget['edges']): Promise<E
             const status = /cache_status="([^"]+)"/.exec(match[2]!)?.[1] ?? 'unknown';
             counters.byStatus.set(status, (counters.byStatus.get(status) ?? 0) + value);
             counters.requestsByEdge.set(edge.id, (counters.requestsByEdge.get(edge.id) ?? 0) + value);
+            let statuses = counters.byEdgeStatus.get(edge.id);
+            if (!statuses) counters.byEdgeStatus.set(edge.id, (statuses = new Map()));
+            statuses.set(status, (statuses.get(status) ?? 0) + value);
           } else if (match[1] === 'cdn_edge_response_bytes_total') counters.responseBytes += value;
           else counters.originBytes += value;
         }

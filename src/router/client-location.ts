@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import geoip from 'geoip-lite';
 import { countryLocation } from '../geo/countries.ts';
 import type { LatLon } from '../geo/distance.ts';
@@ -29,6 +29,15 @@ export interface LocationResolverOptions {
  * default location; a bad header never fails the request.
  */
 export function createLocationResolver(options: LocationResolverOptions): (req: IncomingMessage) => ClientLocation {
+  const locate = createClientLocator(options);
+  return (req) => locate(req.socket.remoteAddress, req.headers);
+}
+
+/**
+ * The same decision from a peer address and request headers alone, so that the offline simulator
+ * places a trace's clients exactly as the live router places the requests the bench sends.
+ */
+export function createClientLocator(options: LocationResolverOptions): (peer: string | undefined, headers: IncomingHttpHeaders) => ClientLocation {
   const isTrusted = createAddressMatcher(options.trustedProxies);
   const fallback = (address?: string): ClientLocation => ({
     ...options.defaultLocation,
@@ -37,20 +46,19 @@ export function createLocationResolver(options: LocationResolverOptions): (req: 
     address,
   });
 
-  return (req) => {
-    const peer = req.socket.remoteAddress;
+  return (peer, headers) => {
     if (isTrusted(peer)) {
-      const geo = req.headers['x-client-geo'];
+      const geo = headers['x-client-geo'];
       if (typeof geo === 'string') {
         const chosen = parseClientGeo(geo);
         if (chosen) return chosen;
       }
-      const cookie = req.headers.cookie;
+      const cookie = headers.cookie;
       if (cookie !== undefined && cookie.includes(GEO_COOKIE)) {
         const chosen = parseClientGeo(safeDecode(readCookie(cookie, GEO_COOKIE) ?? ''));
         if (chosen) return { ...chosen, source: 'cookie' };
       }
-      const forwarded = req.headers['x-forwarded-for'];
+      const forwarded = headers['x-forwarded-for'];
       if (typeof forwarded === 'string') {
         const client = leftMostUntrusted(forwarded, isTrusted);
         if (client) return lookupAddress(client, 'x-forwarded-for') ?? fallback(client);

@@ -8,12 +8,15 @@ import { createScenario } from '../../bench/scenarios.ts';
 import { BenchStats, type Sample } from '../../bench/stats.ts';
 import { openTarget, scrapeEdgeCounters, type EdgeCounters } from '../../bench/target.ts';
 import { Workload, type WorkloadRequest } from '../../workload/workload.ts';
+import { benchTrace } from './bench-trace.ts';
+import { latencyCurves } from './latency-curves.ts';
 
 export async function benchCommand(args: string[]): Promise<void> {
   const options = parseBenchOptions(args);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const target = await openTarget(options);
   try {
+    if (options.trace !== undefined) return await benchTrace({ ...options, trace: options.trace }, target);
     const workload = new Workload({
       objects: options.objects,
       alpha: options.alpha,
@@ -140,13 +143,4 @@ function counterDeltas(before: EdgeCounters, after: EdgeCounters): { hitRatio: n
   const served = after.responseBytes - before.responseBytes;
   const fetched = after.originBytes - before.originBytes;
   return { hitRatio: total > 0 ? hits / total : null, offloadBytes: served > 0 ? 1 - fetched / served : null };
-}
-
-function latencyCurves(stats: BenchStats): Record<string, [number, number][]> {
-  const percentiles = [...Array.from({ length: 100 }, (_, i) => i), 99.5, 99.9, 99.99, 100];
-  const curves: Record<string, [number, number][]> = {};
-  for (const [status, group] of stats.byCacheStatus) {
-    curves[status] = percentiles.map((p) => [group.latency.getValueAtPercentile(p) / 1000, p / 100]);
-  }
-  return curves;
 }

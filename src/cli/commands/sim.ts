@@ -11,6 +11,8 @@ import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
 
 export async function simCommand(args: string[]): Promise<void> {
+  // The whole CDN (routing, edges, network model) is its own command with its own options.
+  if (args.some((arg) => arg === '--topology' || arg.startsWith('--topology='))) return (await import('./sim-cdn.ts')).simCdnCommand(args);
   const { values } = parseArgs({
     args,
     strict: true,

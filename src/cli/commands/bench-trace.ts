@@ -1,0 +1,122 @@
+import type { BenchOptions } from '../../bench/options.ts';
+import { buildReport, summaryLines, writeReport, type BenchReport } from '../../bench/report.ts';
+import { createClientPool } from '../../bench/runner.ts';
+import { BenchStats } from '../../bench/stats.ts';
+import { scrapeEdgeCounters, type BenchTarget, type EdgeCounters } from '../../bench/target.ts';
+import { replayTrace } from '../../bench/trace-replay.ts';
+import { simulateCdn } from '../../sim/cdn/simulate-cdn.ts';
+import { loadTopologyFile } from '../../topology/load.ts';
+import { readTrace } from '../../trace/read-trace.ts';
+import { takeRequests } from '../../trace/take-requests.ts';
+import { TraceFormatError } from '../../trace/trace-request.ts';
+import { UsageError } from '../usage-error.ts';
+import { latencyCurves } from './latency-curves.ts';
+
+/**
+ * `cdnsim bench --trace FILE`: replays a trace through the router and, when the bench started the
+ * topology itself, simulates the same trace offline and compares every edge's hits and misses.
+ */
+export async function benchTrace(options: BenchOptions & { trace: string }, target: BenchTarget): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const defaultTtlSeconds = options.ttlSeconds[0]!;
+  const traceOptions = { format: options.traceFormat, skipBad: options.skipBad };
+  const stats = new BenchStats();
+  const before = await scrapeEdgeCounters(target.edges);
+  const startedAt = new Date();
+  const pool = createClientPool(target.routerUrl, options.concurrency);
+  log(`replaying ${options.trace} through ${target.routerUrl} with ${options.concurrency} client${options.concurrency === 1 ? ' (in order)' : 's'}`);
+  let result;
+  try {
+    result = await replayTrace(pool, readTrace(options.trace, traceOptions), {
+      concurrency: options.concurrency,
+      requests: options.requests,
+      durationMs: options.durationSeconds === undefined ? undefined : options.durationSeconds * 1000,
+      timeoutMs: options.timeoutMs,
+      defaultTtlSeconds,
+      onSample: (sample) => stats.record(sample),
+    });
+  } catch (error) {
+    if (error instanceof TraceFormatError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await pool.close();
+  }
+  const after = await scrapeEdgeCounters(target.edges);
+  const live = liveCounts(before, after);
+
+  let offline: BenchReport['offline_simulation'] = null;
+  if (target.cluster && live) {
+    const { topology } = loadTopologyFile(options.topology);
+    const simulated = await simulateCdn(takeRequests(readTrace(options.trace, traceOptions), result.sent), topology, {
+      defaultTtlSeconds,
+      cacheScale: 1,
+      outages: [],
+      slotSeconds: 60,
+    });
+    const byEdgeStatus = Object.fromEntries([...simulated.stats.byEdgeStatus].map(([edge, statuses]) => [edge, Object.fromEntries(statuses)]));
+    const differences = compareCounts(live, byEdgeStatus);
+    offline = { by_edge_status: byEdgeStatus, agrees: differences.length === 0, differences };
+  }
+  const report = buildReport({
+    options,
+    target: target.routerUrl,
+    startedAt,
+    elapsedMs: result.elapsedMs,
+    stats,
+    prometheusHitRatio: live ? hitRatio(live) : null,
+    originOffloadBytes: originOffload(before, after),
+    lruHitRatio: null,
+    ceilingRps: null,
+    scenario: { name: 'trace', events: [], failover_ms: null, errors_after_event: null },
+    prometheusByEdgeStatus: live,
+    offlineSimulation: offline,
+  });
+  console.log(summaryLines(report).join('\n'));
+  if (options.out) {
+    writeReport(options.out, report, latencyCurves(stats));
+    console.log(`\nreport: ${options.out}/report.json, report.md, report.html`);
+  }
+}
+
+/** Each edge's counter deltas by X-Cache spelling (HIT, MISS, ...), zeros left out; null when an edge could not be read. */
+function liveCounts(before: EdgeCounters, after: EdgeCounters): Record<string, Record<string, number>> | null {
+  if (before.unreachable.length > 0 || after.unreachable.length > 0) return null;
+  const out: Record<string, Record<string, number>> = {};
+  for (const [edge, statuses] of after.byEdgeStatus) {
+    for (const [status, value] of statuses) {
+      const delta = value - (before.byEdgeStatus.get(edge)?.get(status) ?? 0);
+      if (delta !== 0) (out[edge] ??= {})[status.toUpperCase()] = delta;
+    }
+  }
+  return out;
+}
+
+function hitRatio(counts: Record<string, Record<string, number>>): number | null {
+  let hits = 0;
+  let total = 0;
+  for (const statuses of Object.values(counts)) {
+    for (const [status, value] of Object.entries(statuses)) {
+      total += value;
+      if (status === 'HIT') hits += value;
+    }
+  }
+  return total > 0 ? hits / total : null;
+}
+
+function originOffload(before: EdgeCounters, after: EdgeCounters): number | null {
+  const served = after.responseBytes - before.responseBytes;
+  return served > 0 ? 1 - (after.originBytes - before.originBytes) / served : null;
+}
+
+/** "fra: HIT live 12, offline 11" for every edge and status where the two disagree. */
+function compareCounts(live: Record<string, Record<string, number>>, offline: Record<string, Record<string, number>>): string[] {
+  const differences: string[] = [];
+  for (const edge of [...new Set([...Object.keys(live), ...Object.keys(offline)])].sort()) {
+    for (const status of new Set([...Object.keys(live[edge] ?? {}), ...Object.keys(offline[edge] ?? {})])) {
+      const a = live[edge]?.[status] ?? 0;
+      const b = offline[edge]?.[status] ?? 0;
+      if (a !== b) differences.push(`${edge}: ${status} live ${a}, offline ${b}`);
+    }
+  }
+  return differences;
+}

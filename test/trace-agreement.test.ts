@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testTopology, TEST_EDGES } from './helpers/test-cluster.ts';
+
+// Live and offline agree: a trace replayed in order through real router, edge and origin processes
+// (network delay off) gives every edge exactly the hit and miss counts that `cdnsim sim
+// --topology` computes for the same trace and topology without a socket.
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-agreement-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cdnsim(args: string[], timeout = 180_000) {
+  return spawnSync(process.execPath, ['bin/cdnsim.js', ...args], { encoding: 'utf8', timeout });
+}
+
+function writeJson(name: string, value: object): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+function generateTrace(name: string, args: string[]): string {
+  const file = path.join(dir, name);
+  const result = cdnsim(['trace', 'gen', '--out', file, ...args]);
+  expect(result.status, result.stderr).toBe(0);
+  return file;
+}
+
+type Counts = Record<string, Record<string, number>>;
+
+/** Replays the trace live, simulates it offline with the sim command, and returns both. */
+function liveAndOffline(topologyFile: string, traceFile: string) {
+  const out = path.join(dir, path.basename(topologyFile, '.json'));
+  const live = cdnsim(['bench', '--spawn', '--topology', topologyFile, '--trace', traceFile, '--no-ceiling', '--out', out]);
+  expect(live.status, live.stderr + live.stdout).toBe(0);
+  const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+  const offline = cdnsim(['sim', '--topology', topologyFile, '--trace', traceFile, '--json']);
+  expect(offline.status, offline.stderr).toBe(0);
+  const simulated = JSON.parse(offline.stdout);
+  return { report, simulated, stdout: live.stdout };
+}
+
+function total(counts: Counts, status: string): number {
+  return Object.values(counts).reduce((sum, statuses) => sum + (statuses[status] ?? 0), 0);
+}
+
+describe('live replay and offline simulation agree exactly', () => {
+  it('on a one-edge topology whose cache (bytes, as the edge counts them) holds a fraction of the working set', () => {
+    const topology = testTopology({ edges: TEST_EDGES.slice(0, 1) });
+    // About 40 entries of 1 KiB objects (each entry also counts its key, headers and overhead).
+    topology.edges[0]!.maxSize = 64 * 1024;
+    const topologyFile = writeJson('one-edge.json', topology);
+    const traceFile = generateTrace('one-edge.csv', ['--requests', '1500', '--objects', '400', '--alpha', '0.9', '--seed', '7']);
+    const { report, simulated, stdout } = liveAndOffline(topologyFile, traceFile);
+
+    expect(report.requests).toBe(1500);
+    expect(report.errors).toBe(0);
+    const live: Counts = report.prometheus_by_edge_status;
+    expect(Object.keys(live)).toEqual(['iad']);
+    // The cache is small enough that eviction decides hits: misses exceed the objects requested.
+    expect(live.iad!.HIT).toBeGreaterThan(200);
+    expect(live.iad!.MISS).toBeGreaterThan(400);
+    expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
+    expect(simulated.by_edge_status).toEqual(live);
+    expect(simulated.simulation.edges.iad.evictions).toBeGreaterThan(0);
+    // What the client saw (X-Cache) is what the edge counted.
+    expect(report.by_edge_status).toEqual(live);
+    expect(stdout).toContain("every edge's hits and misses equal the edges' own counters");
+  });
+
+  it('on a three-edge topology with a policy per edge, one of them counting objects', () => {
+    const topology = testTopology({ edges: TEST_EDGES.slice(0, 3) });
+    const [iad, fra, nrt] = topology.edges as Record<string, unknown>[];
+    Object.assign(iad!, { maxSize: 48 * 1024, policy: 's3fifo' });
+    Object.assign(fra!, { maxSize: 48 * 1024, policy: 'sieve' });
+    delete nrt!['maxSize'];
+    Object.assign(nrt!, { maxObjects: 30, policy: 'lru' });
+    const topologyFile = writeJson('three-edges.json', topology);
+    const traceFile = generateTrace('three-edges.csv', [
+      '--requests', '2400', '--objects', '300', '--alpha', '0.8', '--seed', '11', '--countries', 'US:1,DE:1,JP:1', '--size', 'pareto:200:4000:1.2',
+    ]);
+    const { report, simulated } = liveAndOffline(topologyFile, traceFile);
+
+    expect(report.requests).toBe(2400);
+    expect(report.errors).toBe(0);
+    const live: Counts = report.prometheus_by_edge_status;
+    expect(Object.keys(live).sort()).toEqual(['fra', 'iad', 'nrt']);
+    for (const edge of ['fra', 'iad', 'nrt']) {
+      expect(live[edge]!.HIT, edge).toBeGreaterThan(50);
+      expect(simulated.simulation.edges[edge].evictions, edge).toBeGreaterThan(0);
+    }
+    expect(simulated.simulation.edges.nrt.capacity_unit).toBe('objects');
+    expect(simulated.simulation.edges.iad.policy).toBe('s3fifo');
+    expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
+    expect(simulated.by_edge_status).toEqual(live);
+    expect(total(live, 'HIT') + total(live, 'MISS')).toBe(2400);
+  });
+});
