@@ -1,4 +1,4 @@
-import type { EvictionPolicy } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**
@@ -7,7 +7,8 @@ import { Queue, type QueueNode } from './queue.ts';
  * B1 and shrinks on a hit in B2. The paper counts objects; in byte mode the same rules run on
  * bytes (each list's `used`, and p moved by the object's size times the paper's step).
  */
-export function createArc(capacity: number): EvictionPolicy {
+export function createArc(capacity: number, options?: PolicyOptions): EvictionPolicy {
+  const onEvict = options?.onEvict;
   const t1 = new Queue();
   const t2 = new Queue();
   const b1 = new Queue();
@@ -28,9 +29,11 @@ export function createArc(capacity: number): EvictionPolicy {
   /** The paper's REPLACE: demote T1's or T2's least recent object to its ghost list. */
   const replace = (hitInB2: boolean) => {
     const fromT1 = t1.length > 0 && (t1.used > p || (hitInB2 && t1.used >= p) || t2.length === 0);
-    if (fromT1) move(t1.oldest!, t1, b1);
-    else move(t2.oldest!, t2, b2);
+    const victim = fromT1 ? t1.oldest! : t2.oldest!;
+    if (fromT1) move(victim, t1, b1);
+    else move(victim, t2, b2);
     evictions++;
+    onEvict?.(victim.key);
   };
   const makeRoom = (size: number, hitInB2: boolean) => {
     while (t1.used + t2.used + size > capacity) replace(hitInB2);
@@ -69,8 +72,10 @@ export function createArc(capacity: number): EvictionPolicy {
           makeRoom(size, false);
         } else {
           while (t1.used + t2.used + size > capacity) {
+            const victim = t1.oldest!.key;
             drop(t1);
             evictions++;
+            onEvict?.(victim);
           }
         }
       } else {
@@ -79,6 +84,14 @@ export function createArc(capacity: number): EvictionPolicy {
         makeRoom(size, false);
       }
       where.set(key, { node: t1.push(key, size), list: t1 });
+      return true;
+    },
+    remove(key) {
+      const found = where.get(key);
+      if (!found || found.list === b1 || found.list === b2) return false;
+      // Dropped outright, not demoted to a ghost list: a purge says nothing about popularity.
+      found.list.unlink(found.node);
+      where.delete(key);
       return true;
     },
     get used() {

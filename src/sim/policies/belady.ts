@@ -1,4 +1,4 @@
-import type { EvictionPolicy } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 
 /** A policy that is told, before each request, when its key will be requested next. */
 export interface FutureAwarePolicy extends EvictionPolicy {
@@ -15,7 +15,8 @@ export function isFutureAware(policy: EvictionPolicy): policy is FutureAwarePoli
  * furthest in the future (never requested again first). Simulation only: it needs the future.
  * A max-heap on next-request index, with stale entries skipped when they surface.
  */
-export function createBelady(capacity: number): FutureAwarePolicy {
+export function createBelady(capacity: number, options?: PolicyOptions): FutureAwarePolicy {
+  const onEvict = options?.onEvict;
   const cached = new Map<string, { size: number; next: number }>();
   const heap: { next: number; key: string }[] = [];
   let pendingNext = Infinity;
@@ -72,10 +73,19 @@ export function createBelady(capacity: number): FutureAwarePolicy {
         cached.delete(top.key);
         used -= entry.size;
         evictions++;
+        onEvict?.(top.key);
       }
       cached.set(key, { size, next: pendingNext });
       push({ next: pendingNext, key });
       used += size;
+      return true;
+    },
+    remove(key) {
+      const entry = cached.get(key);
+      if (!entry) return false;
+      // Its heap entries go stale and are skipped when they surface.
+      cached.delete(key);
+      used -= entry.size;
       return true;
     },
     get used() {

@@ -1,9 +1,9 @@
-import type { EvictionPolicy } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /** FIFO: evicts in insertion order; a hit changes nothing. */
-export function createFifo(capacity: number): EvictionPolicy {
-  return queuePolicy(capacity, () => undefined, (queue) => queue.oldest!);
+export function createFifo(capacity: number, options?: PolicyOptions): EvictionPolicy {
+  return queuePolicy(capacity, options, () => undefined, (queue) => queue.oldest!);
 }
 
 /**
@@ -11,9 +11,10 @@ export function createFifo(capacity: number): EvictionPolicy {
  * oldest entry, clears a set flag and gives the entry another round, and evicts the first entry
  * whose flag is clear.
  */
-export function createClock(capacity: number): EvictionPolicy {
+export function createClock(capacity: number, options?: PolicyOptions): EvictionPolicy {
   return queuePolicy(
     capacity,
+    options,
     (node) => {
       node.mark = 1;
     },
@@ -33,10 +34,11 @@ export function createClock(capacity: number): EvictionPolicy {
  * it passes and evicts the first unvisited object, then stays where it stopped (wrapping to the
  * tail at the head). Objects are never moved.
  */
-export function createSieve(capacity: number): EvictionPolicy {
+export function createSieve(capacity: number, options?: PolicyOptions): EvictionPolicy {
   let hand: QueueNode | undefined;
   return queuePolicy(
     capacity,
+    options,
     (node) => {
       node.mark = 1;
     },
@@ -49,15 +51,22 @@ export function createSieve(capacity: number): EvictionPolicy {
       hand = node.newer;
       return node;
     },
+    (node) => {
+      // The hand must not rest on an object that leaves the queue; it moves on as after an eviction.
+      if (hand === node) hand = node.newer;
+    },
   );
 }
 
 /** The shared frame: a queue, a key index, evict-while-over-capacity, insert at the head. */
 function queuePolicy(
   capacity: number,
+  options: PolicyOptions | undefined,
   onHit: (node: QueueNode) => void,
   victim: (queue: Queue, reinsert: (node: QueueNode, mark: number) => void) => QueueNode,
+  onRemove?: (node: QueueNode) => void,
 ): EvictionPolicy {
+  const onEvict = options?.onEvict;
   const queue = new Queue();
   const index = new Map<string, QueueNode>();
   let evictions = 0;
@@ -79,8 +88,17 @@ function queuePolicy(
         queue.unlink(node);
         index.delete(node.key);
         evictions++;
+        onEvict?.(node.key);
       }
       index.set(key, queue.push(key, size));
+      return true;
+    },
+    remove(key) {
+      const node = index.get(key);
+      if (!node) return false;
+      onRemove?.(node);
+      queue.unlink(node);
+      index.delete(key);
       return true;
     },
     get used() {

@@ -1,11 +1,12 @@
-import type { EvictionPolicy } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**
  * LFU: evicts the object with the fewest hits since it was inserted, the least recently used
  * among equals. O(1) per operation with one queue per frequency (the frequency is the node's mark).
  */
-export function createLfu(capacity: number): EvictionPolicy {
+export function createLfu(capacity: number, options?: PolicyOptions): EvictionPolicy {
+  const onEvict = options?.onEvict;
   const buckets = new Map<number, Queue>();
   const index = new Map<string, QueueNode>();
   let minFrequency = 1;
@@ -39,10 +40,20 @@ export function createLfu(capacity: number): EvictionPolicy {
         index.delete(victim.key);
         used -= victim.size;
         evictions++;
+        onEvict?.(victim.key);
       }
       index.set(key, bucket(1).push(key, size, 1));
       minFrequency = 1;
       used += size;
+      return true;
+    },
+    remove(key) {
+      const node = index.get(key);
+      if (!node) return false;
+      // minFrequency may now name an empty bucket; admit skips those.
+      detach(node);
+      index.delete(key);
+      used -= node.size;
       return true;
     },
     get used() {

@@ -1,4 +1,4 @@
-import type { EvictionPolicy } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**
@@ -18,7 +18,8 @@ export const S3FIFO_SMALL_RATIO = 0.1;
 export const S3FIFO_GHOST_RATIO = 0.9;
 export const S3FIFO_MOVE_TO_MAIN_THRESHOLD = 2;
 
-export function createS3Fifo(capacity: number): EvictionPolicy {
+export function createS3Fifo(capacity: number, options?: PolicyOptions): EvictionPolicy {
+  const onEvict = options?.onEvict;
   const smallCapacity = Math.floor(capacity * S3FIFO_SMALL_RATIO);
   const mainCapacity = capacity - smallCapacity;
   const ghostCapacity = Math.floor(capacity * S3FIFO_GHOST_RATIO);
@@ -50,6 +51,7 @@ export function createS3Fifo(capacity: number): EvictionPolicy {
       } else {
         remember(node.key, node.size);
         evictions++;
+        onEvict?.(node.key);
         return;
       }
     }
@@ -64,6 +66,7 @@ export function createS3Fifo(capacity: number): EvictionPolicy {
       } else {
         where.delete(node.key);
         evictions++;
+        onEvict?.(node.key);
         return;
       }
     }
@@ -91,6 +94,14 @@ export function createS3Fifo(capacity: number): EvictionPolicy {
       }
       const queue = ghostNode || (!hasEvicted && small.used >= smallCapacity) ? main : small;
       where.set(key, { node: queue.push(key, size, 0), queue });
+      return true;
+    },
+    remove(key) {
+      const found = where.get(key);
+      if (!found) return false;
+      // Not remembered in the ghost queue: a purged object was not judged unpopular.
+      found.queue.unlink(found.node);
+      where.delete(key);
       return true;
     },
     get used() {
