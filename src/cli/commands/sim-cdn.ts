@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildReport, summaryLines, writeReport } from '../../bench/report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
-import { isLivePolicy, LIVE_POLICIES } from '../../sim/live-policies.ts';
+import { isLivePolicy, livePolicyProblem } from '../../sim/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
 import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
@@ -61,7 +61,7 @@ export async function simCdnCommand(args: string[]): Promise<void> {
   if (requests !== undefined && !(Number.isInteger(requests) && requests > 0)) throw new UsageError(`--requests must be a whole number > 0, got "${values.requests}"`);
   const policy = values.policy?.toLowerCase();
   if (policy !== undefined && !isLivePolicy(policy)) {
-    throw new UsageError(`--policy with --topology must be a policy an edge can run: ${LIVE_POLICIES.join(', ')} (got "${values.policy}")`);
+    throw new UsageError(`--policy: ${livePolicyProblem(policy)}`);
   }
   if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
     throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
