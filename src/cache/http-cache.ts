@@ -1,7 +1,8 @@
 import type CachePolicy from 'http-cache-semantics';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.ts';
 import { clockedPolicyClass, type PolicyConstructor } from './clocked-policy.ts';
+import { createEntryStore, type StoreCapacity } from './create-entry-store.ts';
+import type { EntryStore } from './entry-store.ts';
 import { ageSeconds, createStoredResponse, ttlSeconds, type StoredResponse } from './stored-response.ts';
 
 /** A request as the cache sees it: no socket, no body. */
@@ -34,22 +35,26 @@ export interface PurgeSelectors {
   tags?: readonly string[];
 }
 
-export interface HttpCacheOptions {
-  /** Capacity in bytes, counted by each entry's size (body, headers, overhead). */
-  maxSize: number;
+/**
+ * The capacity is `maxSize`, in bytes counted by each entry's size (body, headers, overhead), or
+ * `maxObjects`, where every entry counts 1 (as `cdnsim sim --mode objects` counts): exactly one.
+ */
+export type HttpCacheOptions = StoreCapacity & {
+  /** Which simulator policy evicts (a name from LIVE_POLICIES); default lru. */
+  policy?: string;
   clock: Clock;
   /** Called once per entry pushed out to make room (not for replacements or purges). */
   onEvict?: () => void;
-}
+};
 
 /**
  * The edge's cache policy: what to store, for how long, under which key, and what to evict,
- * as a shared cache by RFC 9111 (rules from http-cache-semantics, objects in lru-cache bounded in
- * bytes). It opens no sockets and reads time only from the injected clock, so a trace simulator
- * can drive exactly the code the live edge runs.
+ * as a shared cache by RFC 9111 (rules from http-cache-semantics, objects in lru-cache or behind
+ * any other simulator policy, bounded in bytes or objects). It opens no sockets and reads time
+ * only from the injected clock, so a trace simulator can drive exactly the code the live edge runs.
  */
 export class HttpCache {
-  readonly #lru: LRUCache<string, StoredResponse>;
+  readonly #store: EntryStore<StoredResponse>;
   readonly #Policy: PolicyConstructor;
   readonly #clock: Clock;
   /** Primary key -> the request headers its variants are selected by, and the variants stored. */
@@ -60,10 +65,8 @@ export class HttpCache {
   constructor(options: HttpCacheOptions) {
     this.#Policy = clockedPolicyClass(options.clock);
     this.#clock = options.clock;
-    this.#lru = new LRUCache<string, StoredResponse>({
-      maxSize: options.maxSize,
-      // An object bigger than the whole cache would only flush it; lru-cache refuses it instead.
-      maxEntrySize: options.maxSize,
+    this.#store = createEntryStore<StoredResponse>({
+      ...options,
       sizeCalculation: (entry) => entry.size,
       dispose: (entry, key, reason) => {
         // A replacement keeps its variant slot; its successor re-adds its own tags.
@@ -83,7 +86,7 @@ export class HttpCache {
     const primary = this.primaryKey(req);
     const variants = this.#variants.get(primary);
     if (!variants) return { kind: 'miss' };
-    const entry = this.#lru.get(variantKey(primary, variants.vary, req.headers));
+    const entry = this.#store.get(variantKey(primary, variants.vary, req.headers));
     if (!entry) return { kind: 'miss' };
     // The common case, decided without the library: a request that sets no cache constraints of
     // its own, for an entry within its freshness lifetime. (This also keeps a fresh must-revalidate
@@ -126,19 +129,20 @@ export class HttpCache {
   store(req: CacheRequest, policy: CachePolicy, status: number, body: Buffer): StoredResponse | undefined {
     const primary = this.primaryKey(req);
     const vary = varyNames(policy.responseHeaders()['vary']);
-    let variants = this.#variants.get(primary);
-    if (variants && !sameList(variants.vary, vary)) {
+    const stored = this.#variants.get(primary);
+    if (stored && !sameList(stored.vary, vary)) {
       // The origin changed what it varies on: variants keyed the old way can no longer be found.
-      for (const key of [...variants.keys]) this.#lru.delete(key);
-      variants = undefined;
+      for (const key of [...stored.keys]) this.#store.delete(key);
     }
     const key = variantKey(primary, vary, req.headers);
     const entry = createStoredResponse(
       { key, url: primary, status, body, policy, tags: surrogateKeys(policy.responseHeaders()['surrogate-key']) },
       this.#clock(),
     );
-    this.#lru.set(key, entry);
-    if (!this.#lru.has(key)) return undefined;
+    this.#store.set(key, entry);
+    if (!this.#store.has(key)) return undefined;
+    // Read only now: making room may have evicted this URL's last other variant, and its index entry with it.
+    let variants = this.#variants.get(primary);
     if (!variants) {
       variants = { vary, keys: new Set() };
       this.#variants.set(primary, variants);
@@ -159,9 +163,10 @@ export class HttpCache {
       { key: entry.key, url: entry.url, status: entry.status, body: entry.body, policy, tags: surrogateKeys(policy.responseHeaders()['surrogate-key']) },
       this.#clock(),
     );
-    if (this.#lru.get(entry.key) === entry) {
-      this.#lru.set(entry.key, refreshed);
-      if (this.#lru.has(entry.key)) this.#tag(refreshed);
+    // peek: the lookup that found the entry stale was this request's one use of it.
+    if (this.#store.peek(entry.key) === entry) {
+      this.#store.set(entry.key, refreshed);
+      if (this.#store.has(entry.key)) this.#tag(refreshed);
     }
     return { entry: refreshed, modified: false };
   }
@@ -189,7 +194,7 @@ export class HttpCache {
     const variants = this.#variants.get(url);
     if (!variants) return 0;
     let removed = 0;
-    for (const key of [...variants.keys]) if (this.#lru.delete(key)) removed++;
+    for (const key of [...variants.keys]) if (this.#store.delete(key)) removed++;
     return removed;
   }
 
@@ -205,17 +210,17 @@ export class HttpCache {
     }
     let tags = 0;
     for (const tag of selectors.tags ?? []) {
-      for (const key of [...(this.#tags.get(tag) ?? [])]) if (this.#lru.delete(key)) tags++;
+      for (const key of [...(this.#tags.get(tag) ?? [])]) if (this.#store.delete(key)) tags++;
     }
     return { paths, prefixes, tags };
   }
 
   get bytes(): number {
-    return this.#lru.calculatedSize;
+    return this.#store.calculatedSize;
   }
 
   get objects(): number {
-    return this.#lru.size;
+    return this.#store.size;
   }
 
   #tag(entry: StoredResponse): void {

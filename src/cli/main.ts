@@ -44,9 +44,12 @@ const commands: Record<string, Command> = {
     load: async () => (await import('./commands/prometheus-config.ts')).prometheusConfigCommand,
   },
   edge: {
-    usage: `cdnsim edge --origin URL --port P [--max-size BYTES] [--max-object-bytes BYTES]
-            [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS] [--origin-timeout-ms MS]
-  One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).`,
+    usage: `cdnsim edge --origin URL --port P [--max-size BYTES | --max-objects N] [--policy NAME]
+            [--max-object-bytes BYTES] [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS]
+            [--origin-timeout-ms MS]
+  One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).
+  --policy evicts with one of the simulator's policies: lru (default), fifo, clock, sieve,
+  s3fifo, lfu, arc; the capacity counts bytes (--max-size, default 64 MiB) or objects.`,
     load: async () => (await import('./commands/edge.ts')).edgeCommand,
   },
   origin: {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readPurgeRequest } from '../admin/purge-request.ts';
 import { hasAdminToken } from '../admin/token.ts';
 import { wallClock } from '../cache/clock.ts';
+import type { StoreCapacity } from '../cache/create-entry-store.ts';
 import { HttpCache } from '../cache/http-cache.ts';
 import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/registry.ts';
 import { closeServer, listen } from '../net/listen.ts';
@@ -10,21 +11,22 @@ import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
 
-export interface EdgeOptions {
+/** The cache capacity is `maxSize` (bytes) or `maxObjects`: exactly one. */
+export type EdgeOptions = StoreCapacity & {
   id: string;
   region: string;
   host: string;
   port: number;
   originUrl: string;
-  /** Cache capacity in bytes. */
-  maxSize: number;
+  /** Which simulator policy evicts (a name from LIVE_POLICIES); default lru. */
+  policy?: string;
   /** Responses larger than this pass through unstored. */
   maxObjectBytes: number;
   /** Simulated edge-to-origin round trip (network model), added to every origin fetch. */
   originRoundTripMs: number;
   adminToken: string | undefined;
   originTimeouts?: { connectMs: number; headersMs: number; bodyMs: number };
-}
+};
 
 export interface RunningEdge {
   port: number;
@@ -42,7 +44,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     bytes: cache?.bytes ?? 0,
     objects: cache?.objects ?? 0,
   }));
-  cache = new HttpCache({ maxSize: options.maxSize, clock: wallClock, onEvict: () => metrics.countEviction() });
+  const capacity: StoreCapacity = options.maxSize !== undefined ? { maxSize: options.maxSize } : { maxObjects: options.maxObjects };
+  cache = new HttpCache({ ...capacity, policy: options.policy, clock: wallClock, onEvict: () => metrics.countEviction() });
   const timeouts = options.originTimeouts ?? DEFAULT_ORIGIN_TIMEOUTS;
   const origin = new OriginClient({
     originUrl: options.originUrl,
@@ -56,7 +59,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     cache,
     origin,
     metrics,
-    maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize),
+    maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
     flights: new Map(),
   };
 

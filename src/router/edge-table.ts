@@ -12,8 +12,8 @@ export interface RoutedEdge {
   index: number;
   /** Distances to this edge are divided by it (topology `weight`, default 1). */
   weight: number;
-  /** The edge's cache capacity in bytes, for tools that model it. */
-  maxSize: number;
+  /** The edge's cache capacity in bytes, for tools that model it (undefined when it counts objects). */
+  maxSize: number | undefined;
   healthy: boolean;
 }
 
@@ -21,7 +21,7 @@ export interface RoutedEdge {
 export class EdgeTable {
   readonly edges: readonly RoutedEdge[];
 
-  constructor(edges: readonly EdgeConfig[], host: string) {
+  constructor(edges: readonly Pick<EdgeConfig, 'id' | 'region' | 'city' | 'lat' | 'lon' | 'port' | 'weight' | 'maxSize'>[], host: string) {
     this.edges = edges.map((edge, index) => ({
       id: edge.id,
       region: edge.region,

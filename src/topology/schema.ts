@@ -1,4 +1,5 @@
 import { isValidCidr } from '../net/cidr.ts';
+import { LIVE_POLICIES, livePolicyProblem } from '../sim/live-policies.ts';
 import { z } from 'zod';
 
 const latitude = z.number().min(-90).max(90);
@@ -70,23 +71,35 @@ export const originSchema = z
     }
   });
 
-export const edgeSchema = z.strictObject({
-  id: identifier,
-  city: z.string().min(1),
-  region: z.string().min(1),
-  lat: latitude,
-  lon: longitude,
-  port,
-  /** Cache capacity in bytes (bodies plus headers). */
-  maxSize: positiveBytes,
-  /** Larger responses pass through without being stored. */
-  maxObjectBytes: positiveBytes.optional(),
-  /**
-   * Routing weight for what-if experiments: the router compares distance / weight, so 2 makes an
-   * edge look twice as close (it draws clients from farther away) and 0.5 half as attractive.
-   */
-  weight: z.number().positive().default(1),
-});
+export const edgeSchema = z
+  .strictObject({
+    id: identifier,
+    city: z.string().min(1),
+    region: z.string().min(1),
+    lat: latitude,
+    lon: longitude,
+    port,
+    /** Cache capacity in bytes (bodies plus headers); or give maxObjects. */
+    maxSize: positiveBytes.optional(),
+    /** Cache capacity in objects, every response counting 1 (as `cdnsim sim --mode objects`). */
+    maxObjects: z.number().int().positive().optional(),
+    /** Which of the simulator's policies evicts; those that need the future are refused here. */
+    policy: z.enum(LIVE_POLICIES, { error: (issue) => livePolicyProblem(String(issue.input)) }).default('lru'),
+    /** Larger responses pass through without being stored. */
+    maxObjectBytes: positiveBytes.optional(),
+    /**
+     * Routing weight for what-if experiments: the router compares distance / weight, so 2 makes an
+     * edge look twice as close (it draws clients from farther away) and 0.5 half as attractive.
+     */
+    weight: z.number().positive().default(1),
+  })
+  .superRefine((edge, ctx) => {
+    if (edge.maxSize === undefined && edge.maxObjects === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['maxSize'], message: 'required: the cache capacity in bytes (or give maxObjects)' });
+    } else if (edge.maxSize !== undefined && edge.maxObjects !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['maxObjects'], message: 'give the capacity once: maxSize (bytes) or maxObjects, not both' });
+    }
+  });
 
 export const topologySchema = z
   .strictObject({

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { adminTokenFromEnv } from '../../admin/token.ts';
+import type { StoreCapacity } from '../../cache/create-entry-store.ts';
 import { DEFAULT_ORIGIN_TIMEOUTS, startEdge } from '../../edge/server.ts';
+import { livePolicyProblem } from '../../sim/live-policies.ts';
 import { runComponent } from '../run-component.ts';
 import { UsageError, parseInteger, parseNumber } from '../usage-error.ts';
 
@@ -14,6 +16,8 @@ export async function edgeCommand(args: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'max-size': { type: 'string' },
+      'max-objects': { type: 'string' },
+      policy: { type: 'string', default: 'lru' },
       'max-object-bytes': { type: 'string' },
       id: { type: 'string', default: 'edge' },
       region: { type: 'string', default: 'local' },
@@ -28,8 +32,9 @@ export async function edgeCommand(args: string[]): Promise<void> {
   } catch {
     throw new UsageError(`--origin must be a URL like http://127.0.0.1:8090, got "${values.origin}"`);
   }
-  const maxSize = parseInteger('max-size', values['max-size'], 64 * 1024 * 1024);
-  if (maxSize === 0) throw new UsageError('--max-size must be positive');
+  const capacity = parseCapacity(values['max-size'], values['max-objects']);
+  const policyProblem = livePolicyProblem(values.policy);
+  if (policyProblem !== undefined) throw new UsageError(`--policy: ${policyProblem}`);
   const originTimeoutMs = parseInteger('origin-timeout-ms', values['origin-timeout-ms'], DEFAULT_ORIGIN_TIMEOUTS.headersMs);
   await runComponent(`edge ${values.id}`, () =>
     startEdge({
@@ -38,7 +43,8 @@ export async function edgeCommand(args: string[]): Promise<void> {
       host: values.host,
       port: parseInteger('port', values.port),
       originUrl: originUrl.origin,
-      maxSize,
+      ...capacity,
+      policy: values.policy,
       maxObjectBytes: parseInteger('max-object-bytes', values['max-object-bytes'], 16 * 1024 * 1024),
       originRoundTripMs: parseNumber('origin-rtt-ms', values['origin-rtt-ms'], 0),
       adminToken: adminTokenFromEnv(),
@@ -49,4 +55,13 @@ export async function edgeCommand(args: string[]): Promise<void> {
       },
     }),
   );
+}
+
+/** --max-size BYTES or --max-objects N, not both; 64 MiB when neither is given. */
+function parseCapacity(maxSize: string | undefined, maxObjects: string | undefined): StoreCapacity {
+  if (maxSize !== undefined && maxObjects !== undefined) throw new UsageError('give --max-size or --max-objects, not both');
+  const [name, value] = maxObjects !== undefined ? ['max-objects', maxObjects] : ['max-size', maxSize];
+  const capacity = parseInteger(name, value, 64 * 1024 * 1024);
+  if (capacity === 0) throw new UsageError(`--${name} must be positive`);
+  return maxObjects !== undefined ? { maxObjects: capacity } : { maxSize: capacity };
 }
