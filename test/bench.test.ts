@@ -23,6 +23,9 @@ describe('cdnsim bench: bad input', () => {
     [[], /give --target URL/],
     [['--target', 'http://127.0.0.1:1'], /cannot reach the router at http:\/\/127\.0\.0\.1:1/],
     [['--target', 'http://127.0.0.1:1', '--scenario', 'edge-failure'], /edge-failure needs --spawn/],
+    [['--spawn', '--trace', 'no-such-trace.csv'], /cannot read trace file "no-such-trace.csv"/],
+    [['--spawn', '--trace', 'traces/cloudPhysicsIO.csv.gz', '--mode', 'open'], /--mode open is not supported with it/],
+    [['--spawn', '--trace', 'traces/cloudPhysicsIO.csv.gz', '--ttl', '60,120'], /--ttl takes one value/],
   ])('%j exits 2 with a clear message and no stack trace', (args, message) => {
     const result = bench(args as string[], 30_000);
     expect(result.status).toBe(2);

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { generateAdminToken } from '../admin/token.ts';
+import type { EdgeCacheSpec } from '../sim/cdn/edge-cache-options.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { startCluster, type Cluster } from '../supervisor/cluster.ts';
 
 export interface BenchTarget {
   routerUrl: string;
-  edges: { id: string; url: string; region: string; maxSize: number }[];
+  /** Each edge, with what decides its cache, so the bench can replay what it served. */
+  edges: ({ id: string; url: string; region: string } & EdgeCacheSpec)[];
   adminToken?: string;
   /** Present when the bench started the topology itself. */
   cluster?: Cluster;
@@ -44,7 +46,16 @@ export async function openTarget(options: { target?: string; spawn: boolean; top
   const topology = await getJson<{ edges: BenchTarget['edges'] }>(`${routerUrl}/_cdn/topology`);
   return {
     routerUrl: routerUrl!,
-    edges: topology.edges.map(({ id, url, region, maxSize }) => ({ id, url, region, maxSize })),
+    edges: topology.edges.map(({ id, url, region, maxSize, maxObjects, policy, maxObjectBytes }) => ({
+      id,
+      url,
+      region,
+      maxSize,
+      maxObjects,
+      // Routers from before edges had policies evicted with LRU.
+      policy: policy ?? 'lru',
+      maxObjectBytes,
+    })),
     adminToken,
     cluster,
     async close() {

@@ -14,6 +14,11 @@ export interface RoutedEdge {
   weight: number;
   /** The edge's cache capacity in bytes, for tools that model it (undefined when it counts objects). */
   maxSize: number | undefined;
+  /** Its capacity in objects, when it counts objects instead of bytes. */
+  maxObjects: number | undefined;
+  /** Its eviction policy and largest storable response, also for tools that model the cache. */
+  policy: EdgeConfig['policy'];
+  maxObjectBytes: number | undefined;
   healthy: boolean;
 }
 
@@ -21,7 +26,7 @@ export interface RoutedEdge {
 export class EdgeTable {
   readonly edges: readonly RoutedEdge[];
 
-  constructor(edges: readonly Pick<EdgeConfig, 'id' | 'region' | 'city' | 'lat' | 'lon' | 'port' | 'weight' | 'maxSize'>[], host: string) {
+  constructor(edges: readonly (Pick<EdgeConfig, 'id' | 'region' | 'city' | 'lat' | 'lon' | 'port' | 'weight' | 'maxSize'> & Partial<Pick<EdgeConfig, 'maxObjects' | 'policy' | 'maxObjectBytes'>>)[], host: string) {
     this.edges = edges.map((edge, index) => ({
       id: edge.id,
       region: edge.region,
@@ -32,6 +37,9 @@ export class EdgeTable {
       index,
       weight: edge.weight,
       maxSize: edge.maxSize,
+      maxObjects: edge.maxObjects,
+      policy: edge.policy ?? 'lru',
+      maxObjectBytes: edge.maxObjectBytes,
       healthy: true,
     }));
   }

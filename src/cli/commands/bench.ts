@@ -1,6 +1,6 @@
 import { regionOf } from '../../bench/client-regions.ts';
 import { measureGeneratorCeiling } from '../../bench/ceiling.ts';
-import { simulateLruHitRatio, type ServedRequest } from '../../bench/lru-check.ts';
+import { replayHitRatio, type ServedRequest } from '../../bench/replay-check.ts';
 import { parseBenchOptions } from '../../bench/options.ts';
 import { buildReport, summaryLines, writeReport } from '../../bench/report.ts';
 import { createClientPool, runPhase } from '../../bench/runner.ts';
@@ -41,7 +41,7 @@ export async function benchCommand(args: string[]): Promise<void> {
     };
     const remember = (request: WorkloadRequest, sample: Sample) => {
       if (!sample.error && sample.edge !== 'none') {
-        served.push({ at: performance.now() - clock0, edge: sample.edge, path: request.path, bytes: request.bytes, ttl: request.ttl, cacheable: request.cacheable, counted: measuring });
+        served.push({ at: performance.now() - clock0, edge: sample.edge, id: request.key, path: request.path, bytes: request.bytes, ttl: request.ttl, cacheable: request.cacheable, counted: measuring });
       }
     };
     const pool = createClientPool(target.routerUrl, options.concurrency);
@@ -86,7 +86,7 @@ export async function benchCommand(args: string[]): Promise<void> {
     const after = await scrapeEdgeCounters(target.edges);
 
     const prometheus = counterDeltas(before, after);
-    const maxSizes = new Map(target.edges.map((edge) => [edge.id, edge.maxSize]));
+    const caches = new Map(target.edges.map((edge) => [edge.id, edge]));
     const kill = scenario.events.find((event) => event.what.startsWith('edge failure: SIGKILL'));
     const errorsAfterKill = kill ? errorTimes.filter((at) => at >= kill.at) : [];
     const report = buildReport({
@@ -97,7 +97,7 @@ export async function benchCommand(args: string[]): Promise<void> {
       stats,
       prometheusHitRatio: prometheus.hitRatio,
       originOffloadBytes: prometheus.offloadBytes,
-      lruHitRatio: simulateLruHitRatio(served, (edge) => maxSizes.get(edge)) ?? null,
+      lruHitRatio: replayHitRatio(served, (edge) => caches.get(edge)) ?? null,
       ceilingRps,
       scenario: {
         name: options.scenario,

@@ -5,8 +5,11 @@ import type { EdgeConfig } from '../../topology/schema.ts';
  * The cache a topology edge runs, as the supervisor configures the live one (capacity in bytes
  * or objects, eviction policy), optionally scaled or with another policy for a what-if run.
  */
+/** What of an edge's configuration decides its cache. */
+export type EdgeCacheSpec = Pick<EdgeConfig, 'maxSize' | 'maxObjects' | 'policy' | 'maxObjectBytes'>;
+
 export function edgeCacheOptions(
-  edge: EdgeConfig,
+  edge: EdgeCacheSpec,
   options: { clock: () => number; scale?: number; policy?: string; onEvict?: () => void },
 ): HttpCacheOptions {
   const scale = options.scale ?? 1;

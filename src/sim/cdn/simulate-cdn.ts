@@ -8,7 +8,7 @@ import type { EdgeConfig, Topology } from '../../topology/schema.ts';
 import { toReplayRequest } from '../../trace/replay-request.ts';
 import type { TraceRequest } from '../../trace/trace-request.ts';
 import { edgeCacheOptions } from './edge-cache-options.ts';
-import { SimulatedEdge } from './simulated-edge.ts';
+import { edgeMaxObjectBytes, SimulatedEdge } from './simulated-edge.ts';
 
 /** What-if: an edge out of service for part of the trace (seconds from the trace's first request). */
 export interface EdgeOutage {
@@ -153,11 +153,6 @@ function simulatedEdge(config: EdgeConfig, topology: Topology, options: CdnSimOp
     summary,
     originRttMs: roundTripDelayMs(topology.network, config, topology.origin),
   };
-}
-
-/** As the supervisor starts an edge: its own limit, or 16 MiB, never more than the cache. */
-function edgeMaxObjectBytes(config: EdgeConfig, maxSize: number | undefined): number {
-  return Math.min(config.maxObjectBytes ?? 16 * 1024 * 1024, maxSize ?? Infinity);
 }
 
 function applyOutages(table: EdgeTable, outages: readonly EdgeOutage[], offsetSeconds: number): void {

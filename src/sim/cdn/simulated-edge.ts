@@ -1,5 +1,6 @@
 import { HttpCache, type CacheRequest, type HttpCacheOptions } from '../../cache/http-cache.ts';
 import { syntheticObject } from '../../origin/synthetic.ts';
+import type { EdgeConfig } from '../../topology/schema.ts';
 import type { ReplayRequest } from '../../trace/replay-request.ts';
 
 /** X-Cache as the live edge reports it for a plain GET. */
@@ -69,4 +70,9 @@ export class SimulatedEdge {
     }
     return headers;
   }
+}
+
+/** As the supervisor starts an edge: its own limit, or the edge command's 16 MiB, never more than the cache. */
+export function edgeMaxObjectBytes(config: Pick<EdgeConfig, 'maxObjectBytes'>, maxSize: number | undefined): number {
+  return Math.min(config.maxObjectBytes ?? 16 * 1024 * 1024, maxSize ?? Infinity);
 }
