@@ -196,7 +196,7 @@ function benchHeadline(report: BenchReport): string[] {
     `hit ratio ${pct(report.hit_ratio)} (bench) vs ${pct(report.prometheus_hit_ratio)} (edges' cdn_edge_requests_total)` +
       (report.hit_ratio_difference_pp === null ? '' : `: difference ${report.hit_ratio_difference_pp.toFixed(3)} pp`),
   ];
-  if (report.lru_simulation_hit_ratio !== null) lines.push(`exact LRU simulation of the same sequence: ${pct(report.lru_simulation_hit_ratio)}`);
+  if (report.lru_simulation_hit_ratio !== null) lines.push(`the same sequence replayed through each edge's own cache code: ${pct(report.lru_simulation_hit_ratio)}`);
   const offline = report.offline_simulation;
   if (offline) {
     lines.push(
