@@ -84,8 +84,36 @@ describe('topology validation names the JSON path of the error', () => {
     ['an origin url that is not http', (t: Mutable) => ((t.origin.url = 'ftp://x'), delete t.origin.port), 'origin.url'],
     ['a bad trusted proxy range', (t: Mutable) => (t.router.trustedProxies = ['10.0.0.0/8', '10.0.0.0/99']), 'router.trustedProxies[1]'],
     ['a non-positive kmPerMs', (t: Mutable) => (t.network.kmPerMs = 0), 'network.kmPerMs'],
+    ['a simulation-only policy', (t: Mutable) => (t.edges[2].policy = 'belady'), 'edges[2].policy'],
+    ['an unknown policy', (t: Mutable) => (t.edges[1].policy = 'mru'), 'edges[1].policy'],
+    ['both maxSize and maxObjects', (t: Mutable) => (t.edges[1].maxObjects = 100), 'edges[1].maxObjects'],
+    ['neither maxSize nor maxObjects', (t: Mutable) => (delete t.edges[3].maxSize, (t.edges[3].policy = 'fifo')), 'edges[3].maxSize'],
+    ['a zero maxObjects', (t: Mutable) => (delete t.edges[0].maxSize, (t.edges[0].maxObjects = 0)), 'edges[0].maxObjects'],
+    ['a fractional maxObjects', (t: Mutable) => (delete t.edges[0].maxSize, (t.edges[0].maxObjects = 2.5)), 'edges[0].maxObjects'],
   ])('rejects %s at %s', (_label, mutate, jsonPath) => {
     expect(errorFor(mutate).jsonPath).toBe(jsonPath);
+  });
+
+  it('says why a policy is refused: belady needs the future; an unknown name lists the live ones', () => {
+    expect(errorFor((t) => (t.edges[2].policy = 'belady')).message).toBe(
+      'test.json: edges[2].policy: "belady" needs the future (when each object will next be requested), so it is simulation-only',
+    );
+    expect(errorFor((t) => (t.edges[0].policy = 'mru')).message).toBe(
+      'test.json: edges[0].policy: unknown policy "mru" (known: lru, fifo, clock, sieve, s3fifo, lfu, arc)',
+    );
+    expect(errorFor((t) => (t.edges[1].maxObjects = 5)).message).toMatch(/edges\[1\]\.maxObjects: give the capacity once: maxSize \(bytes\) or maxObjects, not both$/);
+    expect(errorFor((t) => delete t.edges[1].maxSize).message).toMatch(/edges\[1\]\.maxSize: required: the cache capacity in bytes \(or give maxObjects\)$/);
+  });
+
+  it('takes a capacity in objects and any live policy, defaulting to lru', () => {
+    const topology = structuredClone(base) as Mutable;
+    delete topology.edges[1].maxSize;
+    topology.edges[1].maxObjects = 5000;
+    topology.edges[1].policy = 's3fifo';
+    const edges = parseTopology(topology).edges;
+    expect(edges[1]).toMatchObject({ maxObjects: 5000, policy: 's3fifo' });
+    expect(edges[1]!.maxSize).toBeUndefined();
+    expect(edges[0]).toMatchObject({ maxSize: 1_000_000, policy: 'lru' });
   });
 
   it('allows port 0 (any free port) on several processes, and an external origin', () => {
@@ -123,6 +151,11 @@ describe('topology files', () => {
     const result = run(write('bad.json', JSON.stringify(bad)));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('edges[0].lat');
+    const belady = structuredClone(base) as Mutable;
+    belady.edges[3].policy = 'belady';
+    const refused = run(write('belady.json', JSON.stringify(belady)));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/belady\.json: edges\[3\]\.policy: "belady" needs the future .*simulation-only/);
     const unknownFlag = spawnSync(process.execPath, ['bin/cdnsim.js', 'up', '--nope'], { encoding: 'utf8', timeout: 20_000 });
     expect(unknownFlag.status).toBe(2);
     expect(unknownFlag.stderr).toMatch(/cdnsim: Unknown option '--nope'/);
