@@ -1,6 +1,7 @@
+import type { TraceBatch } from '../trace/batch-reader.ts';
 import type { TraceRequest } from '../trace/trace-request.ts';
 import type { EvictionPolicy } from './eviction-policy.ts';
-import { isFutureAware } from './policies/belady.ts';
+import { isFutureAware, type FutureAwarePolicy } from './policies/belady.ts';
 import { POLICIES } from './policies/index.ts';
 
 export type SizeMode = 'objects' | 'bytes';
@@ -27,6 +28,21 @@ export interface SimResult {
   seconds: number;
 }
 
+interface Run {
+  config: SimConfig;
+  policy: EvictionPolicy;
+  /** The same policy when it must be told the future (Belady). */
+  future: FutureAwarePolicy | undefined;
+  misses: number;
+  missBytes: number;
+}
+
+/** Throws a RangeError for an unknown policy or a cache size that is not > 0. */
+export function checkConfig(config: SimConfig): void {
+  if (!POLICIES[config.policy]) throw new RangeError(`unknown policy "${config.policy}" (known: ${Object.keys(POLICIES).join(', ')})`);
+  if (!(config.capacity > 0)) throw new RangeError(`cache size must be > 0, got ${config.capacity}`);
+}
+
 /**
  * Replays a trace through every configuration in one pass, by libCacheSim's conventions: size-0
  * requests are dropped; a request is a miss when its key is not cached, decided before anything
@@ -34,30 +50,50 @@ export interface SimResult {
  * object is larger than the cache; a hit does not change the stored size.
  */
 export async function simulate(trace: AsyncIterable<TraceRequest>, configs: readonly SimConfig[]): Promise<SimResult[]> {
-  const runs = configs.map((config) => {
-    const factory = POLICIES[config.policy];
-    if (!factory) throw new RangeError(`unknown policy "${config.policy}" (known: ${Object.keys(POLICIES).join(', ')})`);
-    if (!(config.capacity > 0)) throw new RangeError(`cache size must be > 0, got ${config.capacity}`);
-    return { config, policy: factory(config.capacity) as EvictionPolicy, misses: 0, missBytes: 0, seconds: 0 };
+  return simulateBatches(batched(trace), configs);
+}
+
+/**
+ * `simulate` over a batched trace (`readTraceBatches`): the hot loop is synchronous within a batch,
+ * one configuration after another (the policies are independent, so the order does not matter).
+ * `signal` stops it between batches.
+ */
+export async function simulateBatches(batches: AsyncIterable<TraceBatch>, configs: readonly SimConfig[], signal?: AbortSignal): Promise<SimResult[]> {
+  const runs: Run[] = configs.map((config) => {
+    checkConfig(config);
+    const policy = POLICIES[config.policy]!(config.capacity);
+    return { config, policy, future: isFutureAware(policy) ? policy : undefined, misses: 0, missBytes: 0 };
   });
   let requests = 0;
   let bytes = 0;
   const started = performance.now();
-  const foresight = runs.some((run) => isFutureAware(run.policy));
-  // Belady needs each request's next use: unless the trace carries it (oracleGeneral), the trace
-  // is read whole first. Only runs that include Belady pay that memory.
-  const source = foresight ? await withNextAccess(trace) : trace;
-  for await (const request of source) {
-    if (request.size === 0) continue;
-    requests++;
-    bytes += request.size;
-    for (const run of runs) {
-      if (isFutureAware(run.policy)) run.policy.foresee(request.key, request.nextAccess === undefined || request.nextAccess < 0 ? Infinity : request.nextAccess);
-      if (run.policy.access(request.key)) continue;
-      run.misses++;
-      run.missBytes += request.size;
-      run.policy.admit(request.key, run.config.mode === 'objects' ? 1 : request.size);
+  const replayAll = (keys: string[], sizes: Float64Array, next: Float64Array | undefined, length: number) => {
+    signal?.throwIfAborted();
+    for (let i = 0; i < length; i++) {
+      const size = sizes[i]!;
+      if (size === 0) continue;
+      requests++;
+      bytes += size;
     }
+    for (const run of runs) replay(run, keys, sizes, next, length);
+  };
+  if (runs.some((run) => run.future)) {
+    // Belady needs each request's next use. A trace that carries it (oracleGeneral) streams;
+    // any other is read whole first, so only runs that include Belady pay that memory.
+    const iterator = batches[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const rest: AsyncIterable<TraceBatch> = { [Symbol.asyncIterator]: () => iterator };
+    if (first.done) {
+      // An empty trace: nothing to replay.
+    } else if (first.value.nextAccess) {
+      replayAll(first.value.keys, first.value.sizes, first.value.nextAccess, first.value.length);
+      for await (const batch of rest) replayAll(batch.keys, batch.sizes, batch.nextAccess ?? noFuture(batch.length), batch.length);
+    } else {
+      const whole = await withNextAccess(first.value, rest);
+      replayAll(whole.keys, whole.sizes, whole.next, whole.length);
+    }
+  } else {
+    for await (const batch of batches) replayAll(batch.keys, batch.sizes, undefined, batch.length);
   }
   const seconds = (performance.now() - started) / 1000;
   return runs.map((run) => ({
@@ -76,15 +112,73 @@ export async function simulate(trace: AsyncIterable<TraceRequest>, configs: read
   }));
 }
 
-/** The trace in memory, each request marked with the position of its key's next request (size-0 requests dropped). */
-async function withNextAccess(trace: AsyncIterable<TraceRequest>): Promise<TraceRequest[]> {
-  const requests: TraceRequest[] = [];
-  for await (const request of trace) if (request.size !== 0) requests.push(request);
-  const seen = new Map<string, number>();
-  for (let i = requests.length - 1; i >= 0; i--) {
-    const request = requests[i]!;
-    requests[i] = { ...request, nextAccess: seen.get(request.key) ?? -1 };
-    seen.set(request.key, i);
+/** One configuration over a batch: the simulator's hot loop. */
+function replay(run: Run, keys: string[], sizes: Float64Array, next: Float64Array | undefined, length: number): void {
+  const { policy, future } = run;
+  const objects = run.config.mode === 'objects';
+  let misses = run.misses;
+  let missBytes = run.missBytes;
+  for (let i = 0; i < length; i++) {
+    const size = sizes[i]!;
+    if (size === 0) continue;
+    const key = keys[i]!;
+    if (future) {
+      const at = next![i]!;
+      future.foresee(key, at < 0 ? Infinity : at);
+    }
+    if (policy.access(key)) continue;
+    misses++;
+    missBytes += size;
+    policy.admit(key, objects ? 1 : size);
   }
-  return requests;
+  run.misses = misses;
+  run.missBytes = missBytes;
+}
+
+function noFuture(length: number): Float64Array {
+  return new Float64Array(length).fill(-1);
+}
+
+/** The trace in memory (size-0 requests dropped), with the position of each key's next request, -1 if none. */
+async function withNextAccess(first: TraceBatch, rest: AsyncIterable<TraceBatch>): Promise<{ keys: string[]; sizes: Float64Array; next: Float64Array; length: number }> {
+  const keys: string[] = [];
+  let sizes = new Float64Array(1 << 16);
+  const add = (batch: TraceBatch) => {
+    for (let i = 0; i < batch.length; i++) {
+      const size = batch.sizes[i]!;
+      if (size === 0) continue;
+      if (keys.length === sizes.length) {
+        const grown = new Float64Array(sizes.length * 2);
+        grown.set(sizes);
+        sizes = grown;
+      }
+      sizes[keys.length] = size;
+      keys.push(batch.keys[i]!);
+    }
+  };
+  add(first);
+  for await (const batch of rest) add(batch);
+  const next = new Float64Array(keys.length);
+  const seen = new Map<string, number>();
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i]!;
+    next[i] = seen.get(key) ?? -1;
+    seen.set(key, i);
+  }
+  return { keys, sizes, next, length: keys.length };
+}
+
+/** Requests one at a time, as batches (next-request positions, if any, are recomputed for Belady). */
+async function* batched(trace: AsyncIterable<TraceRequest>, size = 4096): AsyncGenerator<TraceBatch> {
+  let batch = { length: 0, keys: [] as string[], sizes: new Float64Array(size), times: new Float64Array(size) };
+  for await (const request of trace) {
+    batch.keys.push(request.key);
+    batch.sizes[batch.length] = request.size;
+    batch.times[batch.length] = request.time;
+    if (++batch.length === size) {
+      yield batch;
+      batch = { length: 0, keys: [], sizes: new Float64Array(size), times: new Float64Array(size) };
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { lineChart } from '../../charts/svg.ts';
 import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../sim/policies/index.ts';
-import { simulate, type SimResult, type SizeMode } from '../../sim/simulate.ts';
-import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
+import type { SimResult, SizeMode } from '../../sim/simulate.ts';
+import { simulateFile } from '../../sim/simulate-file.ts';
+import { readTraceBatches, type TraceFormat } from '../../trace/read-trace.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -25,6 +26,7 @@ export async function simCommand(args: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       'skip-bad': { type: 'boolean', default: false },
       out: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
   if (!values.trace) throw new UsageError('--trace FILE is required');
@@ -37,6 +39,8 @@ export async function simCommand(args: string[]): Promise<void> {
   if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
     throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
   }
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError(`--threads must be a whole number >= 1, got "${values.threads}"`);
   const mode = values.mode as SizeMode;
   const policies = values.policy.split(',').map((name) => name.trim().toLowerCase());
   for (const policy of policies) {
@@ -49,19 +53,22 @@ export async function simCommand(args: string[]): Promise<void> {
       throw new UsageError((error as Error).message);
     }
   });
-  let skipped = 0;
-  const traceOptions = { format: values.format as TraceFormat | undefined, skipBad: values['skip-bad'], onSkip: () => skipped++ };
+  const traceOptions = { format: values.format as TraceFormat | undefined, skipBad: values['skip-bad'] };
   try {
     let workingSet = { objects: 0, bytes: 0 };
     if (specs.some(({ spec }) => spec.kind === 'fraction')) {
       // A first pass for the working set: unique objects and the sum of their first-seen sizes.
       const seen = new Set<string>();
-      for await (const request of readTrace(values.trace, traceOptions)) {
-        if (request.size === 0 || seen.has(request.key)) continue;
-        seen.add(request.key);
-        workingSet = { objects: workingSet.objects + 1, bytes: workingSet.bytes + request.size };
+      let bytes = 0;
+      for await (const { keys, sizes, length } of readTraceBatches(values.trace, traceOptions)) {
+        for (let i = 0; i < length; i++) {
+          const key = keys[i]!;
+          if (sizes[i] === 0 || seen.has(key)) continue;
+          seen.add(key);
+          bytes += sizes[i]!;
+        }
       }
-      skipped = 0;
+      workingSet = { objects: seen.size, bytes };
     }
     const configs = policies.flatMap((policy) =>
       specs.map(({ text, spec }) => {
@@ -70,7 +77,7 @@ export async function simCommand(args: string[]): Promise<void> {
         return { policy, capacity, mode };
       }),
     );
-    const results = await simulate(readTrace(values.trace, traceOptions), configs);
+    const { results, skipped, threads: used } = await simulateFile(values.trace, configs, { ...traceOptions, threads });
     if (values.out) writeMissRatioCurves(values.out, values.trace, results);
     if (values.json) {
       for (const { evictions: _evictions, ...result } of results) console.log(JSON.stringify(result));
@@ -81,7 +88,8 @@ export async function simCommand(args: string[]): Promise<void> {
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
       for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-      console.log(`\n${results[0]?.seconds.toFixed(2) ?? 0} s for one pass over the trace${skipped ? `; ${skipped} malformed lines skipped` : ''}`);
+      const seconds = Math.max(...results.map((result) => result.seconds));
+      console.log(`\n${seconds.toFixed(2)} s for one pass over the trace${used > 1 ? ` (configurations split over ${used} threads)` : ''}${skipped ? `; ${skipped} malformed lines skipped` : ''}`);
     }
   } catch (error) {
     if (error instanceof TraceFormatError) throw new UsageError(error.message);
