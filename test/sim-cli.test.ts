@@ -64,6 +64,18 @@ describe('cdnsim sim', () => {
     expect(skipped.stdout).toContain('1 malformed lines skipped');
   });
 
+  it('splits configurations over threads with --threads, with the results of one thread', () => {
+    const args = ['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'lru,s3fifo,belady', '--cache-size', '0.01,0.1', '--json'];
+    const runs = ['1', '2'].map((threads) => sim([...args, '--threads', threads]));
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const [one, two] = runs.map((run) => run.stdout.trim().split('\n').map((line) => ({ ...JSON.parse(line), seconds: 0 })));
+    expect(one).toHaveLength(6);
+    expect(two).toEqual(one);
+    const zero = sim([...args, '--threads', '0']);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--threads must be a whole number >= 1, got "0"/);
+  });
+
   it('explains an unknown policy, a bad size and an unreadable file in one line, exit 2', () => {
     for (const [args, message] of [
       [['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'mru'], /unknown policy "mru" \(known: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady\)/],

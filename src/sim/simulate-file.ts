@@ -44,14 +44,14 @@ export function defaultThreads(file: string, configs: number): number {
 
 /**
  * Replays a trace file through every configuration. With more than one thread the configurations
- * are dealt round-robin to this thread and to worker threads; each reads the trace from disk
+ * are dealt (see `deal`) to this thread and to worker threads; each reads the trace from disk
  * itself, so the results are those of one thread (only `seconds`, each thread's pass, differs).
  */
 export async function simulateFile(file: string, configs: readonly SimConfig[], options: SimulateFileOptions = {}): Promise<SimulateFileResult> {
   configs.forEach(checkConfig);
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(file, configs.length), configs.length));
-  const groups: SimConfig[][] = Array.from({ length: threads }, () => []);
-  configs.forEach((config, i) => groups[i % threads]!.push(config));
+  const slots = deal(configs.length, threads);
+  const groups = Array.from({ length: threads }, (_, thread) => configs.filter((_, i) => slots[i]!.thread === thread));
   const trace = { format: options.format, columns: options.columns, skipBad: options.skipBad };
   let skipped = 0;
   const abort = new AbortController();
@@ -69,13 +69,26 @@ export async function simulateFile(file: string, configs: readonly SimConfig[], 
       abort.signal,
     );
     const answers = await Promise.all([local, ...workers.map((worker) => worker.results)]);
-    // Dealt round-robin: configuration i is answer i % threads, at position floor(i / threads).
-    const results = configs.map((_, i) => answers[i % threads]![Math.floor(i / threads)]!);
+    const results = slots.map(({ thread, position }) => answers[thread]![position]!);
     return { results, skipped, threads };
   } finally {
     abort.abort();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/**
+ * Which thread replays configuration i, and its position among that thread's configurations.
+ * Dealt back and forth (0, 1, 1, 0, 0, 1, ...): configurations come policy by policy with sizes
+ * ascending, and a larger cache costs more, so each thread gets small and large ones.
+ */
+export function deal(configs: number, threads: number): { thread: number; position: number }[] {
+  const counts = new Array<number>(threads).fill(0);
+  return Array.from({ length: configs }, (_, i) => {
+    const round = Math.floor(i / threads);
+    const thread = round % 2 === 0 ? i % threads : threads - 1 - (i % threads);
+    return { thread, position: counts[thread]!++ };
+  });
 }
 
 interface RunningWorker {

@@ -199,33 +199,43 @@ class CsvLines extends LineParser {
       // The columns with a role, one by one...
       for (; field < roleCount; ) {
         const fieldStart = i;
-        let or = 0;
-        while ((b = data[i]!) !== 44 && b !== 10) {
-          or |= b;
-          i++;
-        }
-        let fieldEnd = i;
-        if (b === 10 && fieldEnd > fieldStart && data[fieldEnd - 1] === 13) fieldEnd--;
         const role = roles[field]!;
-        if (role === IGNORED) {
-          // (country, client_ip and unknown columns: nothing to check)
-        } else if (role === KEY) {
-          // Clean: not empty, ASCII, nothing that trim() would remove.
-          if (fieldEnd === fieldStart || or & 0x80 || data[fieldStart]! <= 32 || data[fieldEnd - 1]! <= 32) ok = false;
-          keyStart = fieldStart;
-          keyEnd = fieldEnd;
-        } else if (role === SIZE) {
-          size = digits(data, fieldStart, fieldEnd);
-          if (size < 0) ok = false;
-        } else if (role === TIME) {
-          time = digits(data, fieldStart, fieldEnd);
-          if (time < 0) ok = false;
-        } else if (role === TTL) {
-          if (fieldEnd > fieldStart && digits(data, fieldStart, fieldEnd) < 0) ok = false;
-        } else if (role === CACHEABLE) {
-          if (fieldEnd > fieldStart && (fieldEnd - fieldStart !== 1 || (data[fieldStart] !== 48 && data[fieldStart] !== 49))) ok = false;
-        } else if (isDecimal(data, fieldStart, fieldEnd) === false && fieldEnd > fieldStart) {
-          ok = false; // a coordinate
+        if (role === SIZE || role === TIME || role === TTL) {
+          // Digits read as they are scanned; anything else (a CR at the end included) is checked again below.
+          let value = 0;
+          let clean = true;
+          while ((b = data[i]!) !== 44 && b !== 10) {
+            const digit = b - 48;
+            if (digit < 0 || digit > 9) clean = false;
+            value = value * 10 + digit;
+            i++;
+          }
+          if (!clean || i === fieldStart || i - fieldStart > 15) value = digits(data, fieldStart, b === 10 && data[i - 1] === 13 ? i - 1 : i);
+          if (role === TTL) {
+            if (value < 0 && !(i === fieldStart || (i === fieldStart + 1 && data[fieldStart] === 13))) ok = false;
+          } else if (value < 0) ok = false;
+          else if (role === SIZE) size = value;
+          else time = value;
+        } else if (role === IGNORED) {
+          while ((b = data[i]!) !== 44 && b !== 10) i++;
+        } else {
+          let or = 0;
+          while ((b = data[i]!) !== 44 && b !== 10) {
+            or |= b;
+            i++;
+          }
+          let fieldEnd = i;
+          if (b === 10 && fieldEnd > fieldStart && data[fieldEnd - 1] === 13) fieldEnd--;
+          if (role === KEY) {
+            // Clean: not empty, ASCII, nothing that trim() would remove.
+            if (fieldEnd === fieldStart || or & 0x80 || data[fieldStart]! <= 32 || data[fieldEnd - 1]! <= 32) ok = false;
+            keyStart = fieldStart;
+            keyEnd = fieldEnd;
+          } else if (role === CACHEABLE) {
+            if (fieldEnd > fieldStart && (fieldEnd - fieldStart !== 1 || (data[fieldStart] !== 48 && data[fieldStart] !== 49))) ok = false;
+          } else if (fieldEnd > fieldStart && !isDecimal(data, fieldStart, fieldEnd)) {
+            ok = false; // a coordinate
+          }
         }
         field++;
         if (b === 10) break;
