@@ -79,6 +79,8 @@ describe('cdnsim sim --topology', () => {
     [['--edge-down', 'fra@20-10'], /UNTIL must be after FROM/],
     [['--cache-scale', '0'], /--cache-scale must be a number > 0/],
     [['--ttl=-1'], /--ttl takes whole seconds/],
+    [['--columns', 'kee=object_id'], /--columns takes FIELD=COLUMN pairs/],
+    [['--columns', 'key=nope'], /the header has no "nope" column/],
   ])('%j exits 2 with one line', (args, message) => {
     const result = cdnsim(['sim', '--topology', topologyFile, '--trace', traceFile, ...(args as string[])]);
     expect(result.status).toBe(2);

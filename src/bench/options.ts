@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { TraceFormat } from '../trace/read-trace.ts';
+import { parseColumnOption } from '../trace/column-option.ts';
+import type { CsvColumns, TraceFormat } from '../trace/read-trace.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { parseCountryWeights } from '../workload/country-weights.ts';
 import { parseSizeDistribution, type SizeDistribution } from '../workload/size-distribution.ts';
@@ -35,6 +36,7 @@ export interface BenchOptions {
   /** Replay this trace instead of generating a workload. */
   trace?: string;
   traceFormat?: TraceFormat;
+  traceColumns?: Partial<CsvColumns>;
   skipBad: boolean;
 }
 
@@ -58,7 +60,7 @@ export const benchUsage = `cdnsim bench [--target URL | --spawn [--topology FILE
   --trace FILE           replay a trace (CSV, webcachesim or oracleGeneral) instead: each request
                          asks for /gen/<key>?bytes=<size> from the trace's client location, in
                          order (--concurrency 1 and --warmup 0 by default); --ttl S for requests
-                         without a ttl; --format and --skip-bad as for cdnsim sim. With --spawn,
+                         without a ttl; --format, --columns and --skip-bad as for cdnsim sim. With --spawn,
                          the same trace is also simulated offline and compared edge by edge`;
 
 function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, rule: string): number {
@@ -96,6 +98,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       'timeout-ms': { type: 'string' },
       trace: { type: 'string' },
       format: { type: 'string' },
+      columns: { type: 'string' },
       'skip-bad': { type: 'boolean', default: false },
     },
   });
@@ -153,6 +156,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     timeoutMs: number('timeout-ms', values['timeout-ms'], 10_000, positive, 'must be > 0'),
     trace: values.trace,
     traceFormat: values.format as TraceFormat | undefined,
+    traceColumns: values.columns === undefined ? undefined : wrap(() => parseColumnOption(values.columns!)),
     skipBad: values['skip-bad'],
   };
 }

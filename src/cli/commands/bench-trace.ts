@@ -19,7 +19,7 @@ import { latencyCurves } from './latency-curves.ts';
 export async function benchTrace(options: BenchOptions & { trace: string }, target: BenchTarget): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const defaultTtlSeconds = options.ttlSeconds[0]!;
-  const traceOptions = { format: options.traceFormat, skipBad: options.skipBad };
+  const traceOptions = { format: options.traceFormat, columns: options.traceColumns, skipBad: options.skipBad };
   const stats = new BenchStats();
   const before = await scrapeEdgeCounters(target.edges);
   const startedAt = new Date();

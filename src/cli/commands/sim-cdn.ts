@@ -5,13 +5,14 @@ import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
 import { isLivePolicy, livePolicyProblem } from '../../sim/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
 import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
+import { parseColumnOption } from '../../trace/column-option.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
 import { latencyCurves } from './latency-curves.ts';
 
 export const simCdnUsage = `cdnsim sim --topology FILE --trace FILE [--ttl S] [--requests N] [--cache-scale F] [--policy NAME]
-           [--edge-down ID@FROM[-UNTIL]]... [--format F] [--skip-bad] [--json] [--out DIR]
+           [--edge-down ID@FROM[-UNTIL]]... [--format F] [--columns F=C,...] [--skip-bad] [--json] [--out DIR]
   The whole CDN offline: every trace request is routed by the router's own code to the nearest
   healthy edge, served by that edge's cache (the live edge's code, the topology's capacity and
   policy) and timed by the network model. The report has the shape of cdnsim bench's.
@@ -34,6 +35,7 @@ export async function simCdnCommand(args: string[]): Promise<void> {
       policy: { type: 'string' },
       'edge-down': { type: 'string', multiple: true, default: [] },
       format: { type: 'string' },
+      columns: { type: 'string' },
       'skip-bad': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -73,7 +75,8 @@ export async function simCdnCommand(args: string[]): Promise<void> {
   }
 
   let skipped = 0;
-  const trace = readTrace(values.trace, { format: values.format as TraceFormat | undefined, skipBad: values['skip-bad'], onSkip: () => skipped++ });
+  const columns = values.columns === undefined ? undefined : usage(() => parseColumnOption(values.columns!));
+  const trace = readTrace(values.trace, { format: values.format as TraceFormat | undefined, columns, skipBad: values['skip-bad'], onSkip: () => skipped++ });
   const startedAt = new Date();
   let result;
   try {
@@ -116,6 +119,14 @@ export async function simCdnCommand(args: string[]): Promise<void> {
   if (values.out) {
     writeReport(values.out, report, latencyCurves(result.stats));
     if (!values.json) console.log(`\nreport: ${values.out}/report.json, report.md, report.html`);
+  }
+}
+
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
