@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { POLICIES } from '../src/sim/policies/index.ts';
 import { simulateFile } from '../src/sim/simulate-file.ts';
-import type { SimConfig } from '../src/sim/simulate.ts';
-import { readTraceBatches } from '../src/trace/read-trace.ts';
+import { simulateBatches, type SimConfig } from '../src/sim/simulate.ts';
+import { readTraceBatches, type TraceBatch } from '../src/trace/read-trace.ts';
 import { printTable } from './lib/compare.ts';
 
 /** perf.md, "Trace simulation": the issue's target, and a compiled C simulator reading the same CSV. */
@@ -28,10 +28,16 @@ const C_FROM_CSV_RPS = 4_000_000;
 interface Case {
   trace: string;
   file: string;
-  /** "parse": the reader alone, no policy; "idle": only the imports (the process's baseline memory). */
-  kind: 'parse' | 'sim' | 'idle';
+  /**
+   * "parse": the reader alone, no policy; "policy": the trace read into memory first (not timed),
+   * then replayed, so the policy and loop alone; "idle": only the imports (the baseline memory).
+   */
+  kind: 'parse' | 'sim' | 'policy' | 'idle';
   configs: SimConfig[];
   threads: number;
+  /** Node options of the child, e.g. a cap on the old generation to show that memory is bounded. */
+  nodeFlags?: string[];
+  note?: string;
 }
 
 interface Measurement {
@@ -65,6 +71,19 @@ async function measure(run: Case): Promise<Measurement> {
   const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
   const started = performance.now();
   let requests = 0;
+  if (run.kind === 'policy') {
+    const batches: TraceBatch[] = [];
+    for await (const batch of readTraceBatches(run.file)) batches.push(batch);
+    const replayStarted = performance.now();
+    const [result] = await simulateBatches(
+      (async function* () {
+        yield* batches;
+      })(),
+      run.configs,
+    );
+    clearInterval(sampler);
+    return { requests: result!.requests, seconds: (performance.now() - replayStarted) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, peakHeapMb: peakHeap / 2 ** 20 };
+  }
   if (run.kind === 'parse') {
     for await (const batch of readTraceBatches(run.file)) requests += batch.length;
   } else if (run.kind === 'sim') {
@@ -78,7 +97,7 @@ async function measure(run: Case): Promise<Measurement> {
 }
 
 function runChild(run: Case, pin: boolean): Promise<Measurement> {
-  const node = [process.execPath, ...process.execArgv, self, '--child', JSON.stringify(run)];
+  const node = [process.execPath, ...process.execArgv, ...(run.nodeFlags ?? []), self, '--child', JSON.stringify(run)];
   const [command, ...args] = pin ? ['taskset', '-c', '1', ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -154,6 +173,14 @@ async function main(): Promise<void> {
     for (const [trace, file] of Object.entries(traces)) {
       for (const mode of ['objects', 'bytes'] as const) cases.push({ trace, file, kind: 'sim', configs: [config(trace, 'lru', mode)], threads: 1 });
     }
+    // The split: LRU with the trace already in memory (no parsing), and bounded memory: 1M and 10M
+    // requests through the same cache with the old generation capped at 64 MB.
+    for (const trace of [zipfSmall, zipfLarge]) {
+      cases.push({ trace, file: traces[trace]!, kind: 'policy', configs: [config(trace, 'lru', 'objects')], threads: 1, note: 'keys in memory, no parsing' });
+    }
+    for (const trace of [zipfSmall, zipfLarge]) {
+      cases.push({ trace, file: traces[trace]!, kind: 'sim', configs: [config(trace, 'lru', 'objects')], threads: 1, nodeFlags: ['--max-old-space-size=64'], note: 'old space capped at 64 MB' });
+    }
     for (const trace of ['cloudPhysics .csv', zipfSmall]) {
       for (const policy of Object.keys(POLICIES).filter((name) => name !== 'lru')) {
         cases.push({ trace, file: traces[trace]!, kind: 'sim', configs: [config(trace, policy, 'objects')], threads: 1 });
@@ -182,10 +209,11 @@ async function main(): Promise<void> {
       const runs = measured[i]!;
       const seconds = median(runs.map((m) => m.seconds));
       const rate = median(runs.map((m) => m.requests / m.seconds));
-      const policy = run.kind === 'sim' ? [...new Set(run.configs.map((c) => c.policy))].join(',') + (run.configs.length > 1 ? ` (${run.configs.length} sizes x policies)` : '') : run.kind === 'parse' ? '(parse only)' : '-';
+      const policy =
+        run.kind === 'parse' ? '(parse only)' : run.kind === 'idle' ? '-' : [...new Set(run.configs.map((c) => c.policy))].join(',') + (run.configs.length > 1 ? ` (${run.configs.length} sizes x policies)` : '') + (run.note ? ` (${run.note})` : '');
       rows.push([
         run.trace,
-        run.kind === 'sim' ? run.configs[0]!.mode : '-',
+        run.configs[0]?.mode ?? '-',
         policy,
         String(run.threads),
         run.kind === 'idle' ? '-' : String(runs[0]!.requests),
