@@ -147,6 +147,28 @@ describe('configurations over threads', () => {
     expect(one.results.map((r) => [r.policy, r.cache_size])).toEqual(configs.map((c) => [c.policy, c.capacity]));
   });
 
+  it('streams Belady over oracleGeneral (next requests in the file) with the results of the CSV read whole', async () => {
+    const keys = Array.from({ length: 5000 }, (_, n) => (n % 4 === 0 ? n % 13 : (n * 7) % 211));
+    // (No size-0 requests: the file's positions count them, the CSV's are among the requests kept.)
+    const sizes = keys.map((key) => 1 + (key % 50));
+    const records = Buffer.alloc(24 * keys.length);
+    keys.forEach((key, n) => {
+      const next = keys.indexOf(key, n + 1);
+      records.writeUInt32LE(n, 24 * n);
+      records.writeBigUInt64LE(BigInt(key), 24 * n + 4);
+      records.writeUInt32LE(sizes[n]!, 24 * n + 12);
+      records.writeBigInt64LE(BigInt(next), 24 * n + 16);
+    });
+    const bin = write('belady.oracleGeneral.bin', records);
+    const csv = write('belady.csv', ['key,size', ...keys.map((key, n) => `${key},${sizes[n]}`)].join('\n'));
+    const beladys = [5, 50, 500].flatMap((capacity) => [
+      { policy: 'belady', capacity, mode: 'objects' as const },
+      { policy: 'belady', capacity: capacity * 20, mode: 'bytes' as const },
+    ]);
+    const [streamed, whole] = await Promise.all([simulateFile(bin, beladys, { threads: 1 }), simulateFile(csv, beladys, { threads: 1 })]);
+    expect(withoutTime(streamed.results)).toEqual(withoutTime(whole.results));
+  });
+
   it('deals configurations back and forth, so each thread gets small and large caches', () => {
     expect(deal(6, 2).map((slot) => slot.thread)).toEqual([0, 1, 1, 0, 0, 1]);
     expect(deal(4, 3)).toEqual([

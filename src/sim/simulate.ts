@@ -78,8 +78,9 @@ export async function simulateBatches(batches: AsyncIterable<TraceBatch>, config
     for (const run of runs) replay(run, keys, sizes, next, length);
   };
   if (runs.some((run) => run.future)) {
-    // Belady needs each request's next use. A trace that carries it (oracleGeneral) streams;
-    // any other is read whole first, so only runs that include Belady pay that memory.
+    // Belady needs each request's next use. A trace that carries it (oracleGeneral) streams with
+    // the file's positions; any other is read whole first (positions among the requests kept,
+    // size 0 dropped), so only runs that include Belady pay that memory.
     const iterator = batches[Symbol.asyncIterator]();
     const first = await iterator.next();
     const rest: AsyncIterable<TraceBatch> = { [Symbol.asyncIterator]: () => iterator };
@@ -120,7 +121,12 @@ function replay(run: Run, keys: string[], sizes: Float64Array, next: Float64Arra
   let missBytes = run.missBytes;
   for (let i = 0; i < length; i++) {
     const size = sizes[i]!;
-    if (size === 0) continue;
+    if (size === 0) {
+      // Dropped, but a streamed next-request position (oracleGeneral counts every request) may
+      // name this one: Belady learns the key's following request here, as libCacheSim's would.
+      if (future && next) future.foresee(keys[i]!, next[i]! < 0 ? Infinity : next[i]!);
+      continue;
+    }
     const key = keys[i]!;
     if (future) {
       const at = next![i]!;
