@@ -64,6 +64,17 @@ describe('cdnsim sim', () => {
     expect(skipped.stdout).toContain('1 malformed lines skipped');
   });
 
+  it('reads a CSV whose header names the columns otherwise with --columns', () => {
+    const file = path.join(dir, 'renamed.csv');
+    writeFileSync(file, 'ts,object,bytes\n1,a,10\n2,b,10\n3,a,10\n');
+    const result = sim(['--trace', file, '--columns', 'key=object,size=bytes,timestamp=ts', '--cache-size', '5', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ requests: 3, misses: 2 });
+    const bad = sim(['--trace', file, '--columns', 'colour=object']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--columns takes FIELD=COLUMN pairs/);
+  });
+
   it('splits configurations over threads with --threads, with the results of one thread', () => {
     const args = ['--trace', 'traces/cloudPhysicsIO.csv.gz', '--policy', 'lru,s3fifo,belady', '--cache-size', '0.01,0.1', '--json'];
     const runs = ['1', '2'].map((threads) => sim([...args, '--threads', threads]));

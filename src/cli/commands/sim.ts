@@ -7,6 +7,7 @@ import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../sim/policies/index.ts';
 import type { SimResult, SizeMode } from '../../sim/simulate.ts';
 import { simulateFile } from '../../sim/simulate-file.ts';
+import { parseColumnOption } from '../../trace/column-option.ts';
 import { readTraceBatches, type TraceFormat } from '../../trace/read-trace.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
@@ -23,6 +24,7 @@ export async function simCommand(args: string[]): Promise<void> {
       'cache-size': { type: 'string', default: '0.1' },
       mode: { type: 'string', default: 'objects' },
       format: { type: 'string' },
+      columns: { type: 'string' },
       json: { type: 'boolean', default: false },
       'skip-bad': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -53,7 +55,13 @@ export async function simCommand(args: string[]): Promise<void> {
       throw new UsageError((error as Error).message);
     }
   });
-  const traceOptions = { format: values.format as TraceFormat | undefined, skipBad: values['skip-bad'] };
+  let columns;
+  try {
+    columns = values.columns === undefined ? undefined : parseColumnOption(values.columns);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const traceOptions = { format: values.format as TraceFormat | undefined, columns, skipBad: values['skip-bad'] };
   try {
     let workingSet = { objects: 0, bytes: 0 };
     if (specs.some(({ spec }) => spec.kind === 'fraction')) {
