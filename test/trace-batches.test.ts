@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deal, simulateFile } from '../src/sim/simulate-file.ts';
-import { readTrace, readTraceBatches, type ReadTraceOptions } from '../src/trace/read-trace.ts';
-import { TraceFormatError } from '../src/trace/trace-request.ts';
+import { csvLayout, csvParser, parseWebcachesim } from '../src/trace/formats.ts';
+import { DEFAULT_COLUMNS, formatFromName, readTrace, readTraceBatches, type ReadTraceOptions } from '../src/trace/read-trace.ts';
+import { TraceFormatError, type TraceRequest } from '../src/trace/trace-request.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-batches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,12 +27,37 @@ async function fast(file: string, options: ReadTraceOptions = {}) {
   return { out, skipped };
 }
 
-/** The same through readTrace, every line through the string parser. */
+/** The reference: every line through the string parsers, split as readline splits them. */
 async function reference(file: string, options: ReadTraceOptions = {}) {
+  const bytes = readFileSync(file);
+  const lines = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8').split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  const format = options.format ?? formatFromName(file);
+  const parse = format === 'csv' ? csvParser(file, csvLayout(file, lines.shift()!, { ...DEFAULT_COLUMNS, ...options.columns })) : (line: string, n: number) => parseWebcachesim(file, line, n);
+  const first = format === 'csv' ? 2 : 1;
   const out: [string, number, number][] = [];
+  const requests: TraceRequest[] = [];
   const skipped: string[] = [];
-  for await (const r of readTrace(file, { ...options, onSkip: (e) => skipped.push(e.message) })) out.push([r.key, r.size, r.time]);
-  return { out, skipped };
+  lines.forEach((line, i) => {
+    try {
+      const request = parse(line, i + first);
+      if (request) {
+        out.push([request.key, request.size, request.time]);
+        requests.push(request);
+      }
+    } catch (error) {
+      if (!options.skipBad) throw error;
+      skipped.push((error as Error).message);
+    }
+  });
+  return { out, skipped, requests };
+}
+
+/** readTrace's requests, every field. */
+async function detailed(file: string, options: ReadTraceOptions = {}) {
+  const requests: TraceRequest[] = [];
+  for await (const request of readTrace(file, options)) requests.push(request);
+  return requests;
 }
 
 async function failure(read: Promise<unknown>): Promise<string> {
@@ -42,37 +68,41 @@ async function failure(read: Promise<unknown>): Promise<string> {
 
 describe('the batch reader agrees with the string parser', () => {
   it('on the shipped trace', async () => {
-    const [a, b] = await Promise.all([fast('traces/cloudPhysicsIO.csv.gz'), reference('traces/cloudPhysicsIO.csv.gz')]);
+    const [a, b, c] = await Promise.all([fast('traces/cloudPhysicsIO.csv.gz'), reference('traces/cloudPhysicsIO.csv.gz'), detailed('traces/cloudPhysicsIO.csv.gz')]);
     expect(a.out).toHaveLength(113_872);
     expect(a.out).toEqual(b.out);
+    expect(c).toEqual(b.requests);
   });
 
   it('on awkward but valid CSV lines: CRLF, blanks, signs, exponents, padding, UTF-8, long keys, extra fields', async () => {
     const lines = [
-      'timestamp,key,size,ttl,cacheable,lat,lon',
-      '1,a,10,60,1,50.1,-8.7',
-      '2,b,20,,false,,',
-      '3, padded ,30,,,,\r',
-      '4,plus,+40,60,true,1,2',
-      '5.5,exp,1e3,7,0,-0.5,.5',
+      'timestamp,key,size,ttl,cacheable,lat,lon,country,client_ip',
+      '1,a,10,60,1,50.1,-8.7,de,1.2.3.4',
+      '2,b,20,,false,,,,',
+      '3, padded ,30,,,,, us , 10.0.0.1 \r',
+      '4,plus,+40,60,true,1,2,JP,::1',
+      '5.5,exp,1e3,7,0,-0.5,.5,fr,',
       '',
       '   ',
-      '6,é-ünïcode,7,,,,',
-      '7,' + 'k'.repeat(40) + ',8,,,,,extra,fields',
-      ...Array.from({ length: 20 }, (_, n) => `${8 + n},${'x'.repeat(n + 1)},${n + 1},,,,`),
-      '99,last,9,,,,',
+      '6,é-ünïcode,7,,,1,,ß,',
+      '7,' + 'k'.repeat(40) + ',8,,,,,,,extra,fields',
+      ...Array.from({ length: 20 }, (_, n) => `${8 + n},${'x'.repeat(n + 1)},${n + 1},${n},${n % 2},${n}.5,-${n},c${n},ip${n}`),
+      '99,last,9,,,,,,',
     ];
     const file = write('awkward.csv', lines.join('\n'));
-    const [a, b] = await Promise.all([fast(file), reference(file)]);
+    const [a, b, c] = await Promise.all([fast(file), reference(file), detailed(file)]);
     expect(a.out).toEqual(b.out);
+    expect(c).toEqual(b.requests);
+    expect(c[0]).toEqual({ key: 'a', size: 10, time: 1, ttl: 60, cacheable: true, lat: 50.1, lon: -8.7, country: 'DE', clientIp: '1.2.3.4' });
     expect(a.out.map(([key]) => key).slice(0, 6)).toEqual(['a', 'b', 'padded', 'plus', 'exp', 'é-ünïcode']);
     expect(a.out[4]).toEqual(['exp', 1000, 5.5]);
   });
 
   it('on webcachesim text: tabs, runs of blanks, comments, CRLF', async () => {
     const file = write('t.tr', '# a comment\n1 100 512\n2  200\t1024\r\n  3 300 5 extra\n\n4\tk\t+6\n5 last 7');
-    const [a, b] = await Promise.all([fast(file), reference(file)]);
+    const [a, b, c] = await Promise.all([fast(file), reference(file), detailed(file)]);
     expect(a.out).toEqual(b.out);
+    expect(c).toEqual(b.requests);
     expect(a.out).toHaveLength(5);
   });
 
@@ -110,7 +140,8 @@ describe('the batch reader agrees with the string parser', () => {
       expect(message, what).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: `));
       const [a, b] = await Promise.all([fast(file, { skipBad: true }), reference(file, { skipBad: true })]);
       expect(a.out.map(([key]) => key)).toEqual(['ok', 'ok2']);
-      expect(a).toEqual(b);
+      expect([a.out, a.skipped]).toEqual([b.out, b.skipped]);
+      expect(await failure(detailed(file)), what).toBe(message);
     }
   });
 

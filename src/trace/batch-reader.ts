@@ -148,7 +148,11 @@ const SIZE = 2;
 const TIME = 3;
 const TTL = 4;
 const CACHEABLE = 5;
-const COORDINATE = 6;
+const LAT = 6;
+const LON = 7;
+const COUNTRY = 8;
+const CLIENT_IP = 9;
+const ROLES = 10;
 
 /** Lines of the CSV formats: the header names the columns. */
 class CsvLines extends LineParser {
@@ -165,7 +169,7 @@ class CsvLines extends LineParser {
       const header = data.toString('utf8', 0, newline > 0 && data[newline - 1] === 13 ? newline - 1 : newline);
       this.layout = csvLayout(this.file, header, { ...DEFAULT_COLUMNS, ...this.options.columns });
       this.parseLine = csvParser(this.file, this.layout);
-      this.roles = this.options.details ? undefined : csvRoles(this.layout);
+      this.roles = csvRoles(this.layout, this.options.details ?? false);
       i = newline + 1;
     }
     const parseLine = this.parseLine!;
@@ -183,9 +187,11 @@ class CsvLines extends LineParser {
     const roleCount = roles.length;
     // The batch in locals: the slow path appends through push(), so they are reloaded after it.
     let batch = this.batch;
-    let { keys, sizes, times } = batch;
+    let { keys, sizes, times, requests } = batch;
     let n = batch.length;
     let lineNumber = this.lineNumber;
+    // Where each text column of the line is (start, end by role), for the details.
+    const spans = new Int32Array(2 * ROLES);
     while (i < end) {
       const start = i;
       lineNumber++;
@@ -195,6 +201,8 @@ class CsvLines extends LineParser {
       let keyEnd = 0;
       let size = -1;
       let time = 0;
+      let ttl = -1;
+      let cacheable = -1;
       let b = 0;
       // The columns with a role, one by one...
       for (; field < roleCount; ) {
@@ -212,6 +220,7 @@ class CsvLines extends LineParser {
           }
           if (!clean || i === fieldStart || i - fieldStart > 15) value = digits(data, fieldStart, b === 10 && data[i - 1] === 13 ? i - 1 : i);
           if (role === TTL) {
+            ttl = value;
             if (value < 0 && !(i === fieldStart || (i === fieldStart + 1 && data[fieldStart] === 13))) ok = false;
           } else if (value < 0) ok = false;
           else if (role === SIZE) size = value;
@@ -233,9 +242,14 @@ class CsvLines extends LineParser {
             keyEnd = fieldEnd;
           } else if (role === CACHEABLE) {
             if (fieldEnd > fieldStart && (fieldEnd - fieldStart !== 1 || (data[fieldStart] !== 48 && data[fieldStart] !== 49))) ok = false;
-          } else if (fieldEnd > fieldStart && !isDecimal(data, fieldStart, fieldEnd)) {
-            ok = false; // a coordinate
+            cacheable = fieldEnd > fieldStart ? data[fieldStart]! - 48 : -1;
+          } else if (role === LAT || role === LON) {
+            if (fieldEnd > fieldStart && !isDecimal(data, fieldStart, fieldEnd)) ok = false;
+          } else if (fieldEnd > fieldStart && (or & 0x80 || data[fieldStart]! <= 32 || data[fieldEnd - 1]! <= 32)) {
+            ok = false; // country, client_ip: clean, or through the string parser
           }
+          spans[2 * role] = fieldStart;
+          spans[2 * role + 1] = fieldEnd;
         }
         field++;
         if (b === 10) break;
@@ -254,16 +268,18 @@ class CsvLines extends LineParser {
           grow(batch);
           ({ sizes, times } = batch);
         }
-        keys.push(asciiString(data, keyStart, keyEnd));
+        const key = asciiString(data, keyStart, keyEnd);
+        keys.push(key);
         sizes[n] = size;
         times[n] = time;
         n++;
+        if (requests) requests.push(csvRequest(data, spans, key, size, time, ttl, cacheable));
       } else {
         batch.length = n;
         this.lineNumber = lineNumber;
         const more = this.slowLine(data, start, i, parseLine);
         batch = this.batch;
-        ({ keys, sizes, times } = batch);
+        ({ keys, sizes, times, requests } = batch);
         n = batch.length;
         if (!more) return;
       }
@@ -274,8 +290,30 @@ class CsvLines extends LineParser {
   }
 }
 
-/** Column roles for the fast path, or undefined when a column plays two parts (left to the string parser). */
-function csvRoles({ at }: CsvLayout): Uint8Array | undefined {
+/** A clean line's request with every field, as the string parser makes it. */
+function csvRequest(data: Buffer, spans: Int32Array, key: string, size: number, time: number, ttl: number, cacheable: number): TraceRequest {
+  const request: TraceRequest = { key, size, time };
+  if (ttl >= 0) request.ttl = ttl;
+  if (cacheable >= 0) request.cacheable = cacheable === 1;
+  const text = (role: number) => (spans[2 * role + 1]! > spans[2 * role]! ? asciiString(data, spans[2 * role]!, spans[2 * role + 1]!) : undefined);
+  const country = text(COUNTRY);
+  if (country !== undefined) request.country = country.toUpperCase();
+  const clientIp = text(CLIENT_IP);
+  if (clientIp !== undefined) request.clientIp = clientIp;
+  const lat = text(LAT);
+  const lon = text(LON);
+  if (lat !== undefined && lon !== undefined) {
+    request.lat = Number(lat);
+    request.lon = Number(lon);
+  }
+  return request;
+}
+
+/**
+ * Column roles for the fast path (country and client_ip only for the details), or undefined when
+ * a column plays two parts (left to the string parser).
+ */
+function csvRoles({ at }: CsvLayout, details: boolean): Uint8Array | undefined {
   const assigned: [number, number][] = [
     [at.key, KEY],
     [at.size, SIZE],
@@ -284,7 +322,8 @@ function csvRoles({ at }: CsvLayout): Uint8Array | undefined {
     [at.cacheable, CACHEABLE],
   ];
   // The string parser reads latitude and longitude only as a pair.
-  if (at.lat >= 0 && at.lon >= 0) assigned.push([at.lat, COORDINATE], [at.lon, COORDINATE]);
+  if (at.lat >= 0 && at.lon >= 0) assigned.push([at.lat, LAT], [at.lon, LON]);
+  if (details) assigned.push([at.country, COUNTRY], [at.clientIp, CLIENT_IP]);
   const roles = new Uint8Array(Math.max(...assigned.map(([index]) => index + 1)));
   for (const [index, role] of assigned) {
     if (index < 0) continue;
@@ -359,30 +398,26 @@ class WebcachesimLines extends LineParser {
       const newline = data.indexOf(10, i);
       this.lineNumber++;
       // Fast path: digits, blanks, a printable ASCII key, blanks, digits, then blanks or more fields.
-      let ok = !details;
-      let time = -1;
-      let size = -1;
-      let keyStart = 0;
-      let keyEnd = 0;
+      let j = i;
+      while (isDigit(data[j]!)) j++;
+      const time = digits(data, i, j);
+      const afterTime = j;
+      while (data[j] === 32 || data[j] === 9) j++;
+      const keyStart = j;
+      while (data[j]! > 32 && data[j]! < 127) j++;
+      const keyEnd = j;
+      while (data[j] === 32 || data[j] === 9) j++;
+      const sizeStart = j;
+      while (isDigit(data[j]!)) j++;
+      const size = digits(data, sizeStart, j);
+      const next = data[j]!;
+      const ok = time >= 0 && keyStart > afterTime && keyEnd > keyStart && sizeStart > keyEnd && size >= 0 && (next === 32 || next === 9 || next === 10 || next === 13);
       if (ok) {
-        let j = i;
-        while (isDigit(data[j]!)) j++;
-        time = digits(data, i, j);
-        const afterTime = j;
-        while (data[j] === 32 || data[j] === 9) j++;
-        keyStart = j;
-        while (data[j]! > 32 && data[j]! < 127) j++;
-        keyEnd = j;
-        const afterKey = j;
-        while (data[j] === 32 || data[j] === 9) j++;
-        const sizeStart = j;
-        while (isDigit(data[j]!)) j++;
-        size = digits(data, sizeStart, j);
-        const next = data[j]!;
-        ok = time >= 0 && afterTime > i && keyStart > afterTime && keyEnd > keyStart && sizeStart > afterKey && size >= 0 && (next === 32 || next === 9 || next === 10 || next === 13);
+        const key = asciiString(data, keyStart, keyEnd);
+        this.push(key, size, time, details ? { time, key, size } : undefined);
+      } else if (!this.slowLine(data, start, newline, this.parseLine)) {
+        return;
       }
-      if (ok) this.push(asciiString(data, keyStart, keyEnd), size, time);
-      else if (!this.slowLine(data, start, newline, this.parseLine)) return;
       i = newline + 1;
     }
   }
