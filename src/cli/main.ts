@@ -26,9 +26,11 @@ const commands: Record<string, Command> = {
   },
   sim: {
     usage: `cdnsim sim --trace FILE [--policy LIST] [--cache-size LIST] [--mode objects|bytes] [--json]
-           [--format csv|oracle-general|webcachesim] [--skip-bad] [--out DIR]
+           [--format csv|oracle-general|webcachesim] [--columns FIELD=COLUMN,...] [--skip-bad] [--threads N] [--out DIR]
   Offline, trace-driven simulation (policies: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady; sizes absolute,
-  e.g. 64MiB or 10000, or fractions of the working set, e.g. 0.01,0.1).`,
+  e.g. 64MiB or 10000, or fractions of the working set, e.g. 0.01,0.1).
+cdnsim sim --topology FILE --trace FILE [--cache-scale F] [--policy NAME] [--edge-down ID@FROM[-UNTIL]] [--json] [--out DIR]
+  The whole CDN offline: the router's routing, each edge's own cache and policy, the network model.`,
     load: async () => (await import('./commands/sim.ts')).simCommand,
   },
   trace: {
