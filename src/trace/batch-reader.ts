@@ -22,8 +22,8 @@ export interface TraceBatch {
 
 export interface ReadBatchesOptions extends ReadTraceOptions {
   /**
-   * Also build a full `TraceRequest` per request (every line through the string parser). Off, only
-   * key, size and time are kept, but every column is still checked as `readTrace` checks it.
+   * Also build a full `TraceRequest` per request (ttl, cacheable, country, ...), as `readTrace`
+   * yields them. Off, only key, size and time are kept, but every column is still checked.
    */
   details?: boolean;
 }
@@ -32,7 +32,11 @@ const CHUNK_BYTES = 1 << 20;
 
 function open(file: string): Readable {
   const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  return file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
+  if (!file.endsWith('.gz')) return raw;
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // pipe() does not pass a read error on; the reader would wait for ever.
+  raw.on('error', (error) => gunzip.destroy(error));
+  return raw.pipe(gunzip);
 }
 
 /** Streams a trace from disk in batches, never holding more than a chunk of the file. */
@@ -46,7 +50,6 @@ export function readTraceBatches(file: string, options: ReadBatchesOptions = {})
 abstract class LineParser {
   /** Lines read so far, the current one included. */
   lineNumber = 0;
-  skipped = 0;
   protected batch: TraceBatch = emptyBatch(0, false);
   private pending: TraceFormatError | undefined;
 
@@ -78,7 +81,6 @@ abstract class LineParser {
         this.pending = error;
         return false;
       }
-      this.skipped++;
       this.options.onSkip?.(error);
       return true;
     }
