@@ -58,11 +58,16 @@ abstract class LineParser {
     protected readonly options: ReadBatchesOptions,
   ) {}
 
+  /** Bytes per line so far, to size the next batch (arrays much too long cost garbage collections). */
+  private lineBytes = 16;
+
   /** Parses every line of data[0, end); end - 1 is a '\n'. Returns the batch, and a format error to throw after it. */
   parse(data: Buffer, end: number): { batch: TraceBatch; error?: TraceFormatError } {
-    this.batch = emptyBatch(Math.ceil(end / 16), this.options.details ?? false);
+    this.batch = emptyBatch(Math.ceil((1.1 * end) / this.lineBytes) + 64, this.options.details ?? false);
     this.pending = undefined;
+    const before = this.lineNumber;
     this.parseLines(data, end);
+    if (this.lineNumber > before) this.lineBytes = Math.max(4, end / (this.lineNumber - before));
     const batch = this.batch;
     return { batch, error: this.pending };
   }
