@@ -3,7 +3,7 @@ import type { ScenarioEvent } from '../../bench/scenarios.ts';
 import { BenchStats } from '../../bench/stats.ts';
 import { roundTripDelayMs } from '../../geo/network-model.ts';
 import { createClientLocator } from '../../router/client-location.ts';
-import { EdgeTable, type RoutedEdge } from '../../router/edge-table.ts';
+import { EdgeTable } from '../../router/edge-table.ts';
 import type { EdgeConfig, Topology } from '../../topology/schema.ts';
 import { toReplayRequest } from '../../trace/replay-request.ts';
 import type { TraceRequest } from '../../trace/trace-request.ts';
@@ -157,7 +157,7 @@ function simulatedEdge(config: EdgeConfig, topology: Topology, options: CdnSimOp
 
 function applyOutages(table: EdgeTable, outages: readonly EdgeOutage[], offsetSeconds: number): void {
   if (outages.length === 0) return;
-  for (const edge of table.edges as RoutedEdge[]) {
+  for (const edge of table.edges) {
     edge.healthy = !outages.some((outage) => outage.edge === edge.id && offsetSeconds >= outage.fromSeconds && offsetSeconds < outage.untilSeconds);
   }
 }
