@@ -1,8 +1,9 @@
 import type { BenchOptions } from '../../bench/options.ts';
-import { buildReport, summaryLines, writeReport, type BenchReport } from '../../bench/report.ts';
+import { counterDeltas } from '../../bench/counter-deltas.ts';
+import { buildReport, type BenchReport } from '../../bench/report.ts';
 import { createClientPool } from '../../bench/runner.ts';
 import { BenchStats } from '../../bench/stats.ts';
-import { scrapeEdgeCounters, type BenchTarget, type EdgeCounters } from '../../bench/target.ts';
+import { scrapeEdgeCounters, type BenchTarget } from '../../bench/target.ts';
 import { replayTrace } from '../../bench/trace-replay.ts';
 import { simulateCdn } from '../../sim/cdn/simulate-cdn.ts';
 import { loadTopologyFile } from '../../topology/load.ts';
@@ -10,7 +11,7 @@ import { readTrace } from '../../trace/read-trace.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
-import { latencyCurves } from './latency-curves.ts';
+import { emitReport } from './report-output.ts';
 
 /**
  * `cdnsim bench --trace FILE`: replays a trace through the router and, when the bench started the
@@ -42,7 +43,8 @@ export async function benchTrace(options: BenchOptions & { trace: string }, targ
     await pool.close();
   }
   const after = await scrapeEdgeCounters(target.edges);
-  const live = liveCounts(before, after);
+  const counters = counterDeltas(before, after);
+  const live = counters.byEdgeStatus;
 
   let offline: BenchReport['offline_simulation'] = null;
   if (target.cluster && live) {
@@ -63,49 +65,15 @@ export async function benchTrace(options: BenchOptions & { trace: string }, targ
     startedAt,
     elapsedMs: result.elapsedMs,
     stats,
-    prometheusHitRatio: live ? hitRatio(live) : null,
-    originOffloadBytes: originOffload(before, after),
+    prometheusHitRatio: counters.hitRatio,
+    originOffloadBytes: counters.offloadBytes,
     lruHitRatio: null,
     ceilingRps: null,
     scenario: { name: 'trace', events: [], failover_ms: null, errors_after_event: null },
     prometheusByEdgeStatus: live,
     offlineSimulation: offline,
   });
-  console.log(summaryLines(report).join('\n'));
-  if (options.out) {
-    writeReport(options.out, report, latencyCurves(stats));
-    console.log(`\nreport: ${options.out}/report.json, report.md, report.html`);
-  }
-}
-
-/** Each edge's counter deltas by X-Cache spelling (HIT, MISS, ...), zeros left out; null when an edge could not be read. */
-function liveCounts(before: EdgeCounters, after: EdgeCounters): Record<string, Record<string, number>> | null {
-  if (before.unreachable.length > 0 || after.unreachable.length > 0) return null;
-  const out: Record<string, Record<string, number>> = {};
-  for (const [edge, statuses] of after.byEdgeStatus) {
-    for (const [status, value] of statuses) {
-      const delta = value - (before.byEdgeStatus.get(edge)?.get(status) ?? 0);
-      if (delta !== 0) (out[edge] ??= {})[status.toUpperCase()] = delta;
-    }
-  }
-  return out;
-}
-
-function hitRatio(counts: Record<string, Record<string, number>>): number | null {
-  let hits = 0;
-  let total = 0;
-  for (const statuses of Object.values(counts)) {
-    for (const [status, value] of Object.entries(statuses)) {
-      total += value;
-      if (status === 'HIT') hits += value;
-    }
-  }
-  return total > 0 ? hits / total : null;
-}
-
-function originOffload(before: EdgeCounters, after: EdgeCounters): number | null {
-  const served = after.responseBytes - before.responseBytes;
-  return served > 0 ? 1 - (after.originBytes - before.originBytes) / served : null;
+  emitReport(report, stats, options.out, counters.note);
 }
 
 /** "fra: HIT live 12, offline 11" for every edge and status where the two disagree. */

@@ -2,14 +2,15 @@ import { regionOf } from '../../bench/client-regions.ts';
 import { measureGeneratorCeiling } from '../../bench/ceiling.ts';
 import { replayHitRatio, type ServedRequest } from '../../bench/replay-check.ts';
 import { parseBenchOptions } from '../../bench/options.ts';
-import { buildReport, summaryLines, writeReport } from '../../bench/report.ts';
+import { counterDeltas } from '../../bench/counter-deltas.ts';
+import { buildReport } from '../../bench/report.ts';
 import { createClientPool, runPhase } from '../../bench/runner.ts';
 import { createScenario } from '../../bench/scenarios.ts';
 import { BenchStats, type Sample } from '../../bench/stats.ts';
-import { openTarget, scrapeEdgeCounters, type EdgeCounters } from '../../bench/target.ts';
+import { openTarget, scrapeEdgeCounters } from '../../bench/target.ts';
 import { Workload, type WorkloadRequest } from '../../workload/workload.ts';
 import { benchTrace } from './bench-trace.ts';
-import { latencyCurves } from './latency-curves.ts';
+import { emitReport } from './report-output.ts';
 
 export async function benchCommand(args: string[]): Promise<void> {
   const options = parseBenchOptions(args);
@@ -97,6 +98,7 @@ export async function benchCommand(args: string[]): Promise<void> {
       stats,
       prometheusHitRatio: prometheus.hitRatio,
       originOffloadBytes: prometheus.offloadBytes,
+      prometheusByEdgeStatus: prometheus.byEdgeStatus,
       lruHitRatio: replayHitRatio(served, (edge) => caches.get(edge)) ?? null,
       ceilingRps,
       scenario: {
@@ -106,12 +108,7 @@ export async function benchCommand(args: string[]): Promise<void> {
         errors_after_event: kill ? errorsAfterKill.length : null,
       },
     });
-    console.log(summaryLines(report).join('\n'));
-    if (prometheus.note) console.log(prometheus.note);
-    if (options.out) {
-      writeReport(options.out, report, latencyCurves(stats));
-      console.log(`\nreport: ${options.out}/report.json, report.md, report.html`);
-    }
+    emitReport(report, stats, options.out, prometheus.note);
   } finally {
     await target.close();
   }
@@ -127,20 +124,4 @@ function busiestEdge(stats: BenchStats): string | undefined {
     }
   }
   return best;
-}
-
-function counterDeltas(before: EdgeCounters, after: EdgeCounters): { hitRatio: number | null; offloadBytes: number | null; note?: string } {
-  if (after.unreachable.length > 0 || before.unreachable.length > 0) {
-    return { hitRatio: null, offloadBytes: null, note: `edges not scraped (down or restarted): ${[...new Set([...before.unreachable, ...after.unreachable])].join(', ')}` };
-  }
-  const restarted = [...after.requestsByEdge].filter(([edge, value]) => value < (before.requestsByEdge.get(edge) ?? 0)).map(([edge]) => edge);
-  if (restarted.length > 0) {
-    return { hitRatio: null, offloadBytes: null, note: `counters went back to zero (edge restarted): ${restarted.join(', ')}; no cross-check` };
-  }
-  let total = 0;
-  for (const [status, value] of after.byStatus) total += value - (before.byStatus.get(status) ?? 0);
-  const hits = (after.byStatus.get('hit') ?? 0) - (before.byStatus.get('hit') ?? 0);
-  const served = after.responseBytes - before.responseBytes;
-  const fetched = after.originBytes - before.originBytes;
-  return { hitRatio: total > 0 ? hits / total : null, offloadBytes: served > 0 ? 1 - fetched / served : null };
 }

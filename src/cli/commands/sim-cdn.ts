@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildReport, summaryLines, writeReport } from '../../bench/report.ts';
+import { buildReport } from '../../bench/report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
 import { isLivePolicy, livePolicyProblem } from '../../sim/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
@@ -9,7 +9,7 @@ import { parseColumnOption } from '../../trace/column-option.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
-import { latencyCurves } from './latency-curves.ts';
+import { emitReport, writeReportFiles } from './report-output.ts';
 
 export const simCdnUsage = `cdnsim sim --topology FILE --trace FILE [--ttl S] [--requests N] [--cache-scale F] [--policy NAME]
            [--edge-down ID@FROM[-UNTIL]]... [--format F] [--columns F=C,...] [--skip-bad] [--json] [--out DIR]
@@ -69,10 +69,6 @@ export async function simCdnCommand(args: string[]): Promise<void> {
     throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
   }
   const outages = values['edge-down'].map(parseOutage);
-  const edgeIds = topology.edges.map((edge) => edge.id);
-  for (const outage of outages) {
-    if (!edgeIds.includes(outage.edge)) throw new UsageError(`--edge-down: no edge "${outage.edge}" in ${values.topology} (edges: ${edgeIds.join(', ')})`);
-  }
 
   let skipped = 0;
   const columns = values.columns === undefined ? undefined : usage(() => parseColumnOption(values.columns!));
@@ -114,12 +110,9 @@ export async function simCdnCommand(args: string[]): Promise<void> {
       edges: result.edges,
     },
   });
-  if (values.json) console.log(JSON.stringify(report));
-  else console.log(summaryLines(report).join('\n') + (skipped ? `\n${skipped} malformed lines skipped` : ''));
-  if (values.out) {
-    writeReport(values.out, report, latencyCurves(result.stats));
-    if (!values.json) console.log(`\nreport: ${values.out}/report.json, report.md, report.html`);
-  }
+  if (!values.json) return emitReport(report, result.stats, values.out, skipped ? `${skipped} malformed lines skipped` : undefined);
+  console.log(JSON.stringify(report));
+  if (values.out) writeReportFiles(report, result.stats, values.out);
 }
 
 function usage<T>(parse: () => T): T {

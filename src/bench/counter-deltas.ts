@@ -1,0 +1,37 @@
+import type { EdgeCounters } from './target.ts';
+
+export interface CounterDeltas {
+  /** Hits over all responses the edges counted in the phase. */
+  hitRatio: number | null;
+  /** 1 - origin bytes / bytes served, from the edges' byte counters. */
+  offloadBytes: number | null;
+  /** Per edge and X-Cache spelling (HIT, MISS, ...), zeros left out. */
+  byEdgeStatus: Record<string, Record<string, number>> | null;
+  /** Why there is no cross-check, when there is none. */
+  note?: string;
+}
+
+/** What the edges' own counters say about a measured phase: the deltas between two scrapes. */
+export function counterDeltas(before: EdgeCounters, after: EdgeCounters): CounterDeltas {
+  const none = { hitRatio: null, offloadBytes: null, byEdgeStatus: null };
+  if (after.unreachable.length > 0 || before.unreachable.length > 0) {
+    return { ...none, note: `edges not scraped (down or restarted): ${[...new Set([...before.unreachable, ...after.unreachable])].join(', ')}` };
+  }
+  const restarted = [...after.requestsByEdge].filter(([edge, value]) => value < (before.requestsByEdge.get(edge) ?? 0)).map(([edge]) => edge);
+  if (restarted.length > 0) {
+    return { ...none, note: `counters went back to zero (edge restarted): ${restarted.join(', ')}; no cross-check` };
+  }
+  let total = 0;
+  for (const [status, value] of after.byStatus) total += value - (before.byStatus.get(status) ?? 0);
+  const hits = (after.byStatus.get('hit') ?? 0) - (before.byStatus.get('hit') ?? 0);
+  const served = after.responseBytes - before.responseBytes;
+  const fetched = after.originBytes - before.originBytes;
+  const byEdgeStatus: Record<string, Record<string, number>> = {};
+  for (const [edge, statuses] of after.byEdgeStatus) {
+    for (const [status, value] of statuses) {
+      const delta = value - (before.byEdgeStatus.get(edge)?.get(status) ?? 0);
+      if (delta !== 0) (byEdgeStatus[edge] ??= {})[status.toUpperCase()] = delta;
+    }
+  }
+  return { hitRatio: total > 0 ? hits / total : null, offloadBytes: served > 0 ? 1 - fetched / served : null, byEdgeStatus };
+}
