@@ -7,7 +7,7 @@ import { classifyUpstreamError } from '../net/upstream-error.ts';
 import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts';
 import { SHARED_FETCH_DROPPED_HEADERS, forwardedHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
-import type { OriginClient, OriginResponse } from './origin-client.ts';
+import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
 import { addEdgeHeaders } from './response-headers.ts';
 
 export interface FetchContext {
@@ -58,7 +58,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
 
   if (stale && response.status === 304) {
-    response.body.resume();
+    drainBody(response.body);
     const { entry, modified } = ctx.cache.revalidated(stale, plan.request, response);
     if (!modified) {
       if (client) deliverStored(ctx.id, ctx.metrics, client, entry, 'revalidated', `fwd=stale; fwd-status=304; ttl=${ctx.cache.ttlOf(entry)}`, timing);
@@ -66,7 +66,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
     }
   }
   if (stale && response.status >= 500 && ctx.cache.usableOnError(stale)) {
-    response.body.resume();
+    drainBody(response.body);
     if (client) deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=stale-if-error`, timing);
     return { ok: true };
   }
@@ -76,7 +76,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   if (!decision.store || declared > ctx.maxObjectBytes) {
     plan.onNothingToStore?.();
     if (client) await streamThrough(ctx, client, response, 'miss', `fwd=${stale ? 'stale' : 'miss'}; fwd-status=${response.status}`);
-    else response.body.destroy();
+    else discardBody(response.body);
     return { ok: true };
   }
   return storeWhileStreaming(ctx, plan, response, decision.policy);
@@ -129,7 +129,7 @@ async function storeWhileStreaming(
         // While storing, the buffer is bounded by maxObjectBytes anyway; after that, respect backpressure.
         if (!client.res.write(chunk) && !chunks) await drainOrClose(client.res);
       } else if (!chunks) {
-        response.body.destroy();
+        discardBody(response.body);
         break;
       }
     }
@@ -171,12 +171,12 @@ export async function streamThrough(
   let bytes = 0;
   try {
     if (client.req.method === 'HEAD') {
-      response.body.resume();
+      drainBody(response.body);
     } else {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         ctx.metrics.countOriginBytes(chunk.length);
         if (client.res.destroyed) {
-          response.body.destroy();
+          discardBody(response.body);
           break;
         }
         bytes += chunk.length;

@@ -57,6 +57,10 @@ export class OriginClient {
       const value = response.headers[name];
       if (value !== undefined) headers[name] = value;
     }
+    // Every way of leaving a body unread (destroy, resume) can emit 'error' (undici reports its own
+    // destroy as RequestAbortedError); with no listener that would take the whole process down.
+    // Readers that care (for await) still see the error through the iterator.
+    response.body.on('error', ignoreBodyError);
     return {
       status: response.statusCode,
       headers,
@@ -69,4 +73,20 @@ export class OriginClient {
   close(): Promise<void> {
     return this.#pool.close();
   }
+}
+
+function ignoreBodyError(): void {
+  // Deliberately empty: see fetch(). The code reading the body decides what the error means.
+}
+
+/** Drops a body nobody will read, closing its connection rather than downloading it. */
+export function discardBody(body: Readable): void {
+  body.on('error', ignoreBodyError);
+  body.destroy();
+}
+
+/** Reads a body to its end and throws it away, keeping the connection for reuse (small bodies: 304, errors). */
+export function drainBody(body: Readable): void {
+  body.on('error', ignoreBodyError);
+  body.resume();
 }
