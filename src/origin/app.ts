@@ -1,10 +1,11 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { hasAdminToken } from '../admin/token.ts';
 import { originMetricsMiddleware } from './metrics.ts';
 import { parseObjectKey } from './object-key.ts';
 import { evaluatePreconditions } from '../http/preconditions.ts';
 import { KeyLock } from './key-lock.ts';
+import { originErrorHandler } from './error-handler.ts';
 import { BodyTooLargeError, type ObjectStore } from './object-store.ts';
 import { serveObject } from './serve-object.ts';
 import { syntheticObject } from './synthetic.ts';
@@ -21,6 +22,12 @@ export interface OriginAppOptions {
 const RESERVED_PREFIXES = ['gen/', '_cdn/'];
 const RESERVED_KEYS = new Set(['metrics']);
 
+/** The query of a request target; unlike new URL(), never throws (absolute form with a bad port, say). */
+function queryOf(target: string): URLSearchParams {
+  const mark = target.indexOf('?');
+  return new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1));
+}
+
 function text(res: Response, status: number, body: string): void {
   res.status(status).type('text/plain').send(`${body}\n`);
 }
@@ -30,6 +37,9 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
   const writes = new KeyLock();
   const app = express();
   app.disable('x-powered-by');
+  // Object keys are case-sensitive (S3 semantics), so the origin's own routes must be too:
+  // otherwise /METRICS could be stored but never served.
+  app.set('case sensitive routing', true);
   app.set('etag', false);
   app.use(originMetricsMiddleware(registry));
 
@@ -41,7 +51,7 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
   });
 
   app.get('/gen/:id', async (req, res) => {
-    const result = syntheticObject(req.params.id, new URL(req.url, 'http://origin').searchParams);
+    const result = syntheticObject(req.params.id, queryOf(req.url));
     if ('error' in result) return text(res, 400, `Bad Request: ${result.error}`);
     await serveObject(req, res, result.object);
   });
@@ -83,12 +93,7 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
     }
   });
 
-  // Express 5 forwards rejected promises here; the process keeps serving.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error('origin error:', error);
-    if (res.headersSent) res.destroy();
-    else text(res, 500, 'Internal Server Error');
-  });
+  app.use(originErrorHandler);
   return app;
 }
 

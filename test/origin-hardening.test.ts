@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startOrigin, type RunningOrigin } from '../src/origin/server.ts';
+
+const TOKEN = 'hardening-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+let dataDir: string;
+let origin: RunningOrigin;
+
+async function call(method: string, pathname: string, options: { headers?: Record<string, string>; body?: string } = {}) {
+  const response = await request(`${origin.url}${pathname}`, {
+    method: method as 'GET',
+    headers: options.headers,
+    body: options.body,
+    headersTimeout: 10_000,
+  });
+  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+}
+
+/** Sends a head exactly as written (no client library normalises it) and reads the whole answer. */
+function raw(head: string, body = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(origin.url).port), '127.0.0.1');
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(head)}`)));
+    socket.write(`${head}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}
+
+function statusOf(answer: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1] ?? 0);
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'cdnsim-origin-hardening-'));
+  origin = await startOrigin({ port: 0, host: '127.0.0.1', dataDir, maxObjectBytes: 64 * 1024, adminToken: TOKEN });
+});
+afterAll(async () => {
+  await origin?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('origin: bad percent-encoding is the client\'s error', () => {
+  it.each([
+    ['GET', '/gen/%zz'],
+    ['HEAD', '/gen/%zz'],
+    ['PUT', '/gen/%zz'],
+    ['DELETE', '/gen/%zz'],
+    ['POST', '/gen/%E0%A4%A'],
+    ['GET', '/gen/%zz/more'],
+    ['GET', '/site/%zz'],
+    ['HEAD', '/site/%zz'],
+    ['PUT', '/site/%zz'],
+    ['DELETE', '/site/%zz'],
+    ['GET', '/%E0%A4%A'],
+  ])('%s %s answers 400 with a short body', async (method, target) => {
+    const response = await call(method, target, { headers: AUTH, body: method === 'PUT' || method === 'POST' ? 'x' : undefined });
+    expect(response.status).toBe(400);
+    if (method !== 'HEAD') expect(response.text).toMatch(/^Bad Request: .{1,120}\n$/);
+  });
+
+  it('never answers 500 to a malformed request, and stays up', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const heads = [
+        'GET /gen/%zz HTTP/1.1\r\nHost: o',
+        'GET /gen/1?bytes=%zz HTTP/1.1\r\nHost: o',
+        'GET /gen/1?%zz=%zz&bytes=10 HTTP/1.1\r\nHost: o',
+        'GET http://o/gen/%zz HTTP/1.1\r\nHost: o',
+        'GET http://[/gen/1 HTTP/1.1\r\nHost: o',
+        'GET http://o:99999/gen/1 HTTP/1.1\r\nHost: o',
+        'GET //[/gen/1 HTTP/1.1\r\nHost: o',
+        'GET * HTTP/1.1\r\nHost: o',
+        'OPTIONS * HTTP/1.1\r\nHost: o',
+        'GET gen/1 HTTP/1.1\r\nHost: o',
+        'GET /gen/1 HTTP/1.1\r\nHost: o\r\nRange: bytes=abc',
+        'GET /gen/1 HTTP/1.1\r\nHost: o\r\nRange: bytes=9-1',
+        'GET /gen/1 HTTP/1.1\r\nHost: o\r\nIf-Modified-Since: yesterday',
+        'GET /gen/1 HTTP/1.1\r\nHost: o\r\nIf-Range: %zz',
+        `PUT /site/%zz HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1`,
+        `PUT /site/x HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1\r\nIf-Match: ,,,`,
+        `PUT /site/y HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 1\r\nContent-Type: `,
+        `DELETE /site/%zz HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer ${TOKEN}`,
+        `POST /_cdn/health HTTP/1.1\r\nHost: o\r\nContent-Type: application/json\r\nContent-Length: 5`,
+      ];
+      for (const head of heads) {
+        const answer = await raw(head, head.includes('Content-Length: 5') ? '{"a":' : head.includes('Content-Length: 1') ? 'x' : '');
+        const status = statusOf(answer);
+        expect(status, head).toBeGreaterThanOrEqual(200);
+        expect(status, head).toBeLessThan(500);
+      }
+      expect(errors).not.toHaveBeenCalled();
+      expect((await call('GET', '/_cdn/health')).status).toBe(200);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
+
+describe('origin: routes and object keys are both case-sensitive', () => {
+  it('stores /METRICS and /_CDN/health as objects and keeps serving its own /metrics and /_cdn/health', async () => {
+    for (const key of ['/METRICS', '/_CDN/health', '/GEN/x']) {
+      expect((await call('PUT', key, { headers: { ...AUTH, 'content-type': 'text/plain' }, body: `object ${key}` })).status).toBe(201);
+      const stored = await call('GET', key);
+      expect(stored.status).toBe(200);
+      expect(stored.text).toBe(`object ${key}`);
+    }
+    expect((await call('GET', '/metrics')).text).toMatch(/cdn_origin_requests_total/);
+    expect(JSON.parse((await call('GET', '/_cdn/health')).text)).toMatchObject({ status: 'ok', role: 'origin' });
+    expect((await call('GET', '/gen/x?bytes=3')).text).toHaveLength(3);
+  });
+
+  it('still refuses the exact reserved names, raw or percent-encoded', async () => {
+    for (const key of ['/metrics', '/_cdn/health', '/%6detrics', '/%5Fcdn/x', '/%67en/x']) {
+      const response = await call('PUT', key, { headers: AUTH, body: 'x' });
+      expect(response.status, key).toBeGreaterThanOrEqual(400);
+      expect(response.status, key).toBeLessThan(500);
+    }
+    expect((await call('GET', '/%6detrics')).status).toBe(404);
+  });
+
+  it('keeps /Site/a and /site/a as two objects (S3 semantics)', async () => {
+    await call('PUT', '/Site/a', { headers: AUTH, body: 'upper' });
+    await call('PUT', '/site/a', { headers: AUTH, body: 'lower' });
+    expect((await call('GET', '/Site/a')).text).toBe('upper');
+    expect((await call('GET', '/site/a')).text).toBe('lower');
+    expect((await call('DELETE', '/SITE/A', { headers: AUTH })).status).toBe(404);
+  });
+});
