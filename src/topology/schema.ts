@@ -10,13 +10,29 @@ const identifier = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes');
 
+/**
+ * Bounds of the network model, each generous for an experiment, together chosen so that the
+ * longest round trip (antipodes, ~20,015 km each way) stays a valid Node timer (under 2^31-1 ms,
+ * 24.8 days): 2 x (1000 + 20,015 / 1) x 1000 = 42 million ms, about 12 hours.
+ */
+export const NETWORK_LIMITS = {
+  /** A second of fixed cost per hop is already far beyond any real switching or last mile. */
+  maxBaseMs: 1000,
+  /** 200 times slower than light in fibre; below it a delay says more about the setting than the network. */
+  minKmPerMs: 1,
+  /** The speed of light in vacuum, ~299.8 km/ms: nothing real propagates faster. */
+  maxKmPerMs: 300,
+  /** Slow motion of 1 simulated ms to 1 real second: enough to watch a single request. */
+  maxTimeScale: 1000,
+} as const;
+
 export const networkSchema = z.strictObject({
   /** Fixed one-way cost of any hop (switching, last mile), in milliseconds. */
-  baseMs: z.number().min(0),
+  baseMs: z.number().min(0).max(NETWORK_LIMITS.maxBaseMs),
   /** Effective propagation speed; light in fibre is ~200 km/ms, real routes about half that. */
-  kmPerMs: z.number().positive(),
+  kmPerMs: z.number().min(NETWORK_LIMITS.minKmPerMs).max(NETWORK_LIMITS.maxKmPerMs),
   /** Multiplies every simulated delay; 0 turns the network model off. */
-  timeScale: z.number().min(0).default(1),
+  timeScale: z.number().min(0).max(NETWORK_LIMITS.maxTimeScale).default(1),
 });
 
 const healthCheckSchema = z.strictObject({
