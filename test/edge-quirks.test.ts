@@ -2,10 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess } from './helpers/processes.ts';
+import { startRawOrigin, type BodyEnding } from './helpers/raw-origin.ts';
 import { startScriptedOrigin } from './helpers/scripted-origin.ts';
 
 type Origin = Awaited<ReturnType<typeof startScriptedOrigin>>;
 type Edge = Awaited<ReturnType<typeof startProcess>>;
+type RawOrigin = Awaited<ReturnType<typeof startRawOrigin>>;
 
 async function get(url: string, headers: Record<string, string> = {}) {
   const response = await request(url, { headers, headersTimeout: 8_000, bodyTimeout: 8_000 });
@@ -16,22 +18,40 @@ async function get(url: string, headers: Record<string, string> = {}) {
 let origin: Origin;
 let edge: Edge;
 let edgePid: number | undefined;
+/** An edge in front of an origin that sends bytes as scripted, for what no HTTP library would send. */
+let raw: RawOrigin;
+let rawEdge: Edge;
+let rawEdgePid: number | undefined;
 
 beforeAll(async () => {
   origin = await startScriptedOrigin();
-  edge = await startProcess('edge', 'quirks', ['--origin', origin.url, '--origin-timeout-ms', '1000']);
+  raw = await startRawOrigin();
+  [edge, rawEdge] = await Promise.all([
+    startProcess('edge', 'quirks', ['--origin', origin.url, '--origin-timeout-ms', '1000']),
+    startProcess('edge', 'rawq', ['--origin', raw.url, '--origin-timeout-ms', '1000']),
+  ]);
   edgePid = edge.pid;
+  rawEdgePid = rawEdge.pid;
 });
 afterAll(async () => {
-  await edge?.stop();
-  await origin?.close();
+  await Promise.all([edge?.stop(), rawEdge?.stop()]);
+  await Promise.all([origin?.close(), raw?.close()]);
 });
 
 /** The edge is the same process as at the start, never restarted, and still answers. */
-async function expectEdgeStillUp(): Promise<void> {
-  expect(edge.logs.filter((line) => /exited unexpectedly/.test(line))).toEqual([]);
-  expect(edge.pid).toBe(edgePid);
-  expect((await get(`${edge.url}/_cdn/health`)).status).toBe(200);
+async function expectEdgeStillUp(which: Edge = edge): Promise<void> {
+  expect(which.logs.filter((line) => /exited unexpectedly/.test(line))).toEqual([]);
+  expect(which.pid).toBe(which === edge ? edgePid : rawEdgePid);
+  expect((await get(`${which.url}/_cdn/health`)).status).toBe(200);
+}
+
+/** Scripts a raw response: a status line, header lines as given (repeats and all), a body. */
+function script(path: string, status: string, lines: string[], body = '', ending: BodyEnding = { kind: 'whole' }): void {
+  raw.script(path, {
+    head: Buffer.from(`HTTP/1.1 ${status}\r\n${lines.map((line) => `${line}\r\n`).join('')}connection: close\r\n\r\n`, 'latin1'),
+    body: Buffer.from(body, 'latin1'),
+    ending,
+  });
 }
 
 describe('background refresh (stale-while-revalidate) answered with something unstorable', () => {
@@ -56,4 +76,79 @@ describe('background refresh (stale-while-revalidate) answered with something un
       await expectEdgeStillUp();
     });
   }
+});
+
+describe('repeated header lines from the origin, combined before any cache logic', () => {
+  it('joins two Cache-Control lines into one list: stored, then a HIT', async () => {
+    script('/dup-cc', '200 OK', ['cache-control: public', 'cache-control: max-age=60', 'content-length: 2'], 'cc');
+    const first = await get(`${rawEdge.url}/dup-cc`);
+    expect([first.status, first.headers['x-cache'], first.headers['cache-control']]).toEqual([200, 'MISS', 'public, max-age=60']);
+    const second = await get(`${rawEdge.url}/dup-cc`);
+    expect([second.status, second.headers['x-cache'], second.text]).toEqual([200, 'HIT', 'cc']);
+    await expectEdgeStillUp(rawEdge);
+  });
+
+  it('joins two Connection lines and drops every field they name', async () => {
+    script('/dup-conn', '200 OK', ['connection: x-one', 'connection: x-two', 'x-one: 1', 'x-two: 2', 'x-kept: 3', 'content-length: 2'], 'ok');
+    const response = await get(`${rawEdge.url}/dup-conn`);
+    expect(response.status).toBe(200);
+    expect([response.headers['x-one'], response.headers['x-two'], response.headers['x-kept']]).toEqual([undefined, undefined, '3']);
+  });
+
+  it('joins two Vary lines: a stale variant is revalidated, never a 500, with or without request Cache-Control', async () => {
+    script('/dup-vary', '200 OK', ['cache-control: max-age=1', 'vary: accept-language', 'vary: accept-encoding', 'content-length: 4'], 'vary');
+    expect((await get(`${rawEdge.url}/dup-vary`, { 'accept-language': 'en' })).headers['vary']).toBe('accept-language, accept-encoding');
+    expect((await get(`${rawEdge.url}/dup-vary`, { 'accept-language': 'en' })).headers['x-cache']).toBe('HIT');
+    await sleep(1100);
+    const stale = await get(`${rawEdge.url}/dup-vary`, { 'accept-language': 'en' });
+    const withCacheControl = await get(`${rawEdge.url}/dup-vary`, { 'accept-language': 'en', 'cache-control': 'max-age=0' });
+    expect([stale.status, stale.text, withCacheControl.status, withCacheControl.text]).toEqual([200, 'vary', 200, 'vary']);
+  });
+
+  it('drops two differing ETags (no validator to revalidate with), and collapses two identical ones', async () => {
+    script('/dup-etag', '200 OK', ['cache-control: max-age=1', 'etag: "a"', 'etag: "b"', 'content-length: 2'], 'v1');
+    const first = await get(`${rawEdge.url}/dup-etag`);
+    expect([first.status, first.headers['etag']]).toEqual([200, undefined]);
+    script('/dup-etag', '304 Not Modified', ['etag: "a"', 'etag: "b"', 'cache-control: max-age=60']);
+    await sleep(1100);
+    // No validator was kept, so the edge asks unconditionally; an answer of 304 to that is the origin's error.
+    const after = await get(`${rawEdge.url}/dup-etag`);
+    expect(after.status).not.toBe(500);
+
+    script('/same-etag', '200 OK', ['cache-control: max-age=1', 'etag: "s"', 'etag: "s"', 'content-length: 2'], 's1');
+    expect((await get(`${rawEdge.url}/same-etag`)).headers['etag']).toBe('"s"');
+    script('/same-etag', '304 Not Modified', ['etag: "s"', 'etag: "s"', 'cache-control: max-age=60']);
+    await sleep(1100);
+    const revalidated = await get(`${rawEdge.url}/same-etag`);
+    expect([revalidated.status, revalidated.headers['x-cache'], revalidated.text]).toEqual([200, 'REVALIDATED', 's1']);
+    expect((await get(`${rawEdge.url}/same-etag`)).headers['x-cache']).toBe('HIT');
+    await expectEdgeStillUp(rawEdge);
+  });
+
+  it('takes the first of two Age values (RFC 9111 section 5.1)', async () => {
+    script('/dup-age', '200 OK', ['cache-control: max-age=100', 'age: 30', 'age: 90', 'content-length: 3'], 'age');
+    const response = await get(`${rawEdge.url}/dup-age`);
+    expect(response.headers['cache-status']).toMatch(/ttl=70$/);
+  });
+
+  it('treats two differing Expires as already expired, and two identical ones as one', async () => {
+    const future = (seconds: number) => new Date(Date.now() + seconds * 1000).toUTCString();
+    script('/dup-expires', '200 OK', [`expires: ${future(60)}`, `expires: ${future(120)}`, 'content-length: 3'], 'exp');
+    expect((await get(`${rawEdge.url}/dup-expires`)).status).toBe(200);
+    expect((await get(`${rawEdge.url}/dup-expires`)).headers['x-cache']).toBe('MISS');
+    const expires = future(60);
+    script('/same-expires', '200 OK', [`expires: ${expires}`, `expires: ${expires}`, 'content-length: 3'], 'exp');
+    await get(`${rawEdge.url}/same-expires`);
+    expect((await get(`${rawEdge.url}/same-expires`)).headers['x-cache']).toBe('HIT');
+  });
+
+  it('answers 502 for two differing Content-Length values (RFC 9112 section 6.3), and the next request for the URL too', async () => {
+    script('/dup-length', '200 OK', ['cache-control: max-age=60', 'content-length: 2', 'content-length: 5'], 'hello');
+    const responses = await Promise.all([get(`${rawEdge.url}/dup-length`), get(`${rawEdge.url}/dup-length`)]);
+    expect(responses.map((response) => response.status)).toEqual([502, 502]);
+    script('/dup-length', '200 OK', ['cache-control: max-age=60', 'content-length: 5'], 'hello');
+    const fixed = await get(`${rawEdge.url}/dup-length`);
+    expect([fixed.status, fixed.text]).toEqual([200, 'hello']);
+    await expectEdgeStillUp(rawEdge);
+  });
 });

@@ -55,8 +55,25 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
     return { ok: false, error };
   }
   ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
-  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
+  try {
+    return await answerFromOrigin(ctx, plan, response);
+  } catch (error) {
+    // A defect of ours, not the origin's: still answer (or cut) the client, free the connection,
+    // and report the failure so that requests collapsed onto this fetch are released too.
+    console.error(`edge ${ctx.id}: fetch of ${plan.request.url} failed:`, error);
+    discardBody(response.body);
+    if (client) {
+      if (client.res.headersSent) client.res.destroy();
+      else answerFailure(ctx, client, stale, error);
+    }
+    return { ok: false, error };
+  }
+}
 
+/** What to do with the origin's answer: refresh, stand in with the stale entry, store, or pass through. */
+async function answerFromOrigin(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
+  const { client, stale } = plan;
+  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
   if (stale && response.status === 304) {
     drainBody(response.body);
     const { entry, modified } = ctx.cache.revalidated(stale, plan.request, response);

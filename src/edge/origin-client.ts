@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
+import { combinedOrThrow } from '../http/header-fields.ts';
 import { simulateDelay } from '../net/delay.ts';
 
 export interface OriginClientOptions {
@@ -52,10 +53,12 @@ export class OriginClient {
       headers: request.headers,
       body: request.body,
     });
-    const headers: Record<string, string | string[]> = {};
-    for (const name in response.headers) {
-      const value = response.headers[name];
-      if (value !== undefined) headers[name] = value;
+    let headers: Record<string, string | string[]>;
+    try {
+      headers = combinedOrThrow(response.headers);
+    } catch (error) {
+      discardBody(response.body);
+      throw error;
     }
     // Every way of leaving a body unread (destroy, resume) can emit 'error' (undici reports its own
     // destroy as RequestAbortedError); with no listener that would take the whole process down.

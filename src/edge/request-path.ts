@@ -67,7 +67,13 @@ async function miss(
     let release!: (outcome: FetchOutcome) => void;
     const decided = new Promise<FetchOutcome>((resolve) => (release = resolve));
     lead(ctx, key, decided);
-    release(await fetchForCache(ctx, { request, client, stale, validators, onNothingToStore: () => release({ ok: true }) }));
+    // Whatever happens, the requests waiting on this key are released the moment it is over.
+    let outcome: FetchOutcome = { ok: false, error: new Error('the origin fetch did not complete') };
+    try {
+      outcome = await fetchForCache(ctx, { request, client, stale, validators, onNothingToStore: () => release({ ok: true }) });
+    } finally {
+      release(outcome);
+    }
     return;
   }
   const outcome = await inFlight;

@@ -1,4 +1,5 @@
 import { errors } from 'undici';
+import { InvalidResponseHeadError } from '../http/header-fields.ts';
 
 export type UpstreamFailure = 'timeout' | 'unreachable' | 'bad-response';
 
@@ -11,7 +12,11 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure {
   ) {
     return 'timeout';
   }
-  if (error instanceof errors.HTTPParserError || error instanceof errors.ResponseContentLengthMismatchError) {
+  if (
+    error instanceof errors.HTTPParserError ||
+    error instanceof errors.ResponseContentLengthMismatchError ||
+    error instanceof InvalidResponseHeadError
+  ) {
     return 'bad-response';
   }
   return 'unreachable';
