@@ -5,7 +5,7 @@ import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
 import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts';
-import { SHARED_FETCH_DROPPED_HEADERS, forwardedHeaders } from './forward-headers.ts';
+import { forwardedHeaders, sharedFetchHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
 import { addEdgeHeaders } from './response-headers.ts';
@@ -46,7 +46,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const { client, stale } = plan;
   let response: OriginResponse;
   try {
-    const headers = client ? forwardedHeaders(ctx.id, client.req, SHARED_FETCH_DROPPED_HEADERS) : { via: `1.1 cdnsim-${ctx.id}` };
+    const headers = client ? forwardedHeaders(ctx.id, client.req, sharedFetchHeaders(stale)) : { via: `1.1 cdnsim-${ctx.id}` };
     response = await ctx.origin.fetch({ method: 'GET', path: plan.request.url, headers: { ...headers, ...plan.validators } });
   } catch (error) {
     const failure = classifyUpstreamError(error);

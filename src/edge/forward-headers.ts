@@ -1,50 +1,102 @@
 import type { IncomingMessage } from 'node:http';
+import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 
+/** Which of the client's end-to-end headers a fetch forwards: all but some, or only some. */
+export type ForwardPolicy = { readonly except: ReadonlySet<string> } | { readonly only: ReadonlySet<string> };
+
 /**
- * Dropped from a fetch whose response will be shared with other clients: one client's conditional
- * and range headers (the edge wants whole objects), and unkeyed headers that frameworks read as
- * the URL, host or method. Forwarding those would let one client change what every other client
- * is served from cache (web cache poisoning). Passed-through requests keep them.
+ * What a fetch whose response will be shared forwards of the client's request, and nothing else
+ * (an allow-list, as CloudFront's origin request policies are): any other header, say one a
+ * framework reads as the host, scheme or path (X-Forwarded-Host, X_Forwarded_Host, X-Original-Uri,
+ * Front-End-Https...), could change what every later client is served from cache (web cache
+ * poisoning). Names are matched exactly, lower-case, so a name spelled with `_` never matches:
+ * CGI, PHP and WSGI would read it as the `-` one.
+ *
+ * - content negotiation, which is what origins name in Vary: accept, accept-encoding,
+ *   accept-language, accept-charset;
+ * - credentials, for which RFC 9111 section 3.5 and the origin's Cache-Control decide whether the
+ *   answer is shared: authorization, cookie;
+ * - origin, so CORS answers (Access-Control-Allow-Origin, with Vary: Origin) come back;
+ * - the proxy chain: x-forwarded-for and via, both appended to.
+ *
+ * Not forwarded: user-agent and referer (unkeyed, and the headers pages most often echo), the
+ * client's cache-control and pragma (the fetch is the cache's, which sends its own validators),
+ * and the client's conditional and range headers (the edge stores whole objects). A header the
+ * stored entry's Vary names is forwarded too when that entry is revalidated (see sharedFetchHeaders).
  */
-export const SHARED_FETCH_DROPPED_HEADERS: ReadonlySet<string> = new Set([
-  'host',
-  'if-none-match',
-  'if-modified-since',
-  'if-match',
-  'if-unmodified-since',
-  'if-range',
-  'range',
-  'x-forwarded-host',
-  'x-forwarded-server',
-  'x-forwarded-scheme',
-  'x-forwarded-proto',
-  'x-forwarded-port',
-  'x-forwarded-prefix',
-  'forwarded',
-  'x-host',
-  'x-original-url',
-  'x-rewrite-url',
-  'x-original-host',
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
+export const SHARED_FETCH_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'accept-charset',
+  'authorization',
+  'cookie',
+  'origin',
+  'x-forwarded-for',
+  'via',
 ]);
 
-export const HOST_ONLY: ReadonlySet<string> = new Set(['host']);
+/** Never forwarded on a shared fetch, whatever an origin's Vary says: they are the client's own. */
+const CLIENT_ONLY: ReadonlySet<string> = new Set([
+  'host',
+  'range',
+  'if-range',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+]);
+
+const SHARED_FETCH: ForwardPolicy = { only: SHARED_FETCH_HEADERS };
+
+/** Passed-through requests (not stored) keep every end-to-end header but Host. */
+export const HOST_ONLY: ForwardPolicy = { except: new Set(['host']) };
 
 /**
- * The client's request headers as the origin should see them: end-to-end headers unchanged,
- * minus `drop`, with this edge added to Via and the client's address to X-Forwarded-For.
+ * The allow-list for a shared fetch, widened by the request headers that `stale`'s Vary names: a
+ * header that selects a variant must reach the origin, or revalidating that variant would ask for
+ * another. A first fetch cannot know the origin's Vary; the content-negotiation headers above
+ * cover the usual ones.
+ */
+export function sharedFetchHeaders(stale?: StoredResponse): ForwardPolicy {
+  const varied = stale ? varyNames(stale.headerLines) : [];
+  if (varied.length === 0) return SHARED_FETCH;
+  const only = new Set(SHARED_FETCH_HEADERS);
+  for (const name of varied) if (!CLIENT_ONLY.has(name)) only.add(name);
+  return { only };
+}
+
+function varyNames(headerLines: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < headerLines.length; i += 2) {
+    if (headerLines[i] !== 'vary') continue;
+    for (const name of headerLines[i + 1]!.split(',')) {
+      const trimmed = name.trim().toLowerCase();
+      if (trimmed && trimmed !== '*') names.push(trimmed);
+    }
+  }
+  return names;
+}
+
+/**
+ * The client's request headers as the origin should see them: end-to-end headers as `policy`
+ * selects them, with this edge added to Via and the client's address to X-Forwarded-For.
  */
 export function forwardedHeaders(
   edgeId: string,
   req: IncomingMessage,
-  drop: ReadonlySet<string>,
+  policy: ForwardPolicy,
 ): Record<string, string | string[]> {
-  const headers = endToEndHeaders(req.headers, drop);
+  const headers = 'only' in policy ? onlyHeaders(endToEndHeaders(req.headers), policy.only) : endToEndHeaders(req.headers, policy.except);
   const client = req.socket.remoteAddress;
   if (client) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
   headers['via'] = headers['via'] ? `${String(headers['via'])}, 1.1 cdnsim-${edgeId}` : `1.1 cdnsim-${edgeId}`;
   return headers;
+}
+
+function onlyHeaders(headers: Record<string, string | string[]>, allowed: ReadonlySet<string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) if (allowed.has(name)) out[name] = headers[name]!;
+  return out;
 }
