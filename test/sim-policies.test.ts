@@ -69,11 +69,12 @@ describe('policies on hand-worked traces (capacity 3 objects): a b c a d b e a',
 
 describe('S3-FIFO on a hand-worked byte trace (capacity 100: small 10, main 90, ghost 90)', () => {
   it('promotes twice-hit objects, remembers one-hit wonders in the ghost queue and admits them to main when they return', async () => {
-    // a:5 b:4 go to small; a is hit twice (freq 2). c:9 still fits in small (9 < 10 before it).
-    // Small is now over its share and nothing was evicted yet: d..l (9 each) go to main (81).
-    // m:9 needs room (99 + 9 > 100): small's oldest a (freq 2) moves to main (86); b (freq 0) is
-    // evicted to the ghost; still 104 > 100: c is evicted to the ghost; m goes to small.
-    // b:4 returns: a ghost hit, so it goes to main without eviction (95 + 4 = 99). a hits in main.
+    // a:5 b:4 go to small; a is hit twice (freq 2). c:9 goes to small too (9 < 10), and so do
+    // d..l (9 each): until the first eviction only the capacity bounds small (99 in small).
+    // m:9 needs room (99 + 9 > 100): main (0) is within its 90, so small's oldest a (freq 2) moves
+    // to main; b (freq 0) is evicted to the ghost; still 104 > 100: c is evicted to the ghost; m
+    // goes to small. b:4 returns: a ghost hit, so it goes to main without eviction (95 + 4 = 99).
+    // a hits in main.
     const requests = trace('a:5 b:4 a:5 a:5 c:9 d:9 e:9 f:9 g:9 h:9 i:9 j:9 k:9 l:9 m:9 b:4 a:5');
     expect(await run('s3fifo', 100, requests, 'bytes')).toEqual({ misses: 14, hits: 3, evictions: 2 });
   });

@@ -2,24 +2,41 @@ import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**
- * S3-FIFO (Yang et al., SOSP'23) with the parameters of the authors' libCacheSim implementation:
- * a small FIFO of 10 % of the capacity, a main FIFO of the rest, and a ghost FIFO of keys sized
- * 90 % of the capacity; an object moves from small to main when it was hit at least twice there.
+ * S3-FIFO (Yang et al., SOSP'23) by the rules of libCacheSim at commit aa0fc40, its default
+ * `S3FIFO-0.1000-2`: a small FIFO of floor(10 %) of the capacity, a main FIFO of the rest, a ghost
+ * FIFO of keys of floor(90 %), counted in the run's unit (bytes, or 1 per object).
  *
- * - A hit increments the object's frequency (the main queue reads it capped at 3).
- * - A miss whose key is in the ghost queue goes straight to main; any other miss to small (an
- *   object at least as large as the small queue is not admitted), except that until the first
- *   eviction a full small queue sends new objects to main.
- * - To make room: if main is over its share (or small is empty), main's oldest object is evicted
- *   if its frequency is 0, else reinserted with min(freq, 3) - 1; otherwise small's oldest moves
- *   to main if its frequency is >= 2, or is evicted and its key remembered in the ghost queue.
+ * - A hit anywhere adds 1 to the object's frequency (no cap while it sits in a queue).
+ * - A miss first takes its key out of the ghost queue, if there, whatever happens next. An object
+ *   larger than the small queue is never admitted; otherwise room is made (below), then a ghost
+ *   key goes to main and any other to small, except that an object as large as the small queue
+ *   is then dropped (the room made for it stays made). Small may grow past its share until the
+ *   first eviction: only the whole cache's capacity bounds it.
+ * - To make room, while used + size > capacity: if main holds more than its share (or small is
+ *   empty), main's oldest object is evicted if its frequency is 0, else reinserted with
+ *   min(freq, 3) - 1 (a 2-bit CLOCK); otherwise small's oldest moves to main with frequency 0 if
+ *   it was hit at least twice, or is evicted and its key remembered in the ghost queue (keys
+ *   larger than the ghost queue are not). Each step ends at the first real eviction.
+ *
+ * `mainBeforeFirstEviction` is the rule of later libCacheSim versions (its S3FIFO.c after the
+ * original became S3FIFOv0.c): until the first eviction, a new object finding the small queue
+ * full goes to main.
  */
 export const S3FIFO_SMALL_RATIO = 0.1;
 export const S3FIFO_GHOST_RATIO = 0.9;
 export const S3FIFO_MOVE_TO_MAIN_THRESHOLD = 2;
 
-export function createS3Fifo(capacity: number, options?: PolicyOptions): EvictionPolicy {
+export interface S3FifoOptions extends PolicyOptions {
+  /** Later libCacheSim: while nothing was evicted yet, new objects go to main once small is full. */
+  mainBeforeFirstEviction?: boolean;
+}
+
+/** The main queue reads frequencies as a 2-bit counter. */
+const MAIN_FREQUENCY_CAP = 3;
+
+export function createS3Fifo(capacity: number, options?: S3FifoOptions): EvictionPolicy {
   const onEvict = options?.onEvict;
+  const mainBeforeFirstEviction = options?.mainBeforeFirstEviction ?? false;
   const smallCapacity = Math.floor(capacity * S3FIFO_SMALL_RATIO);
   const mainCapacity = capacity - smallCapacity;
   const ghostCapacity = Math.floor(capacity * S3FIFO_GHOST_RATIO);
@@ -31,8 +48,18 @@ export function createS3Fifo(capacity: number, options?: PolicyOptions): Evictio
   let hasEvicted = false;
   let evictions = 0;
 
+  const place = (queue: Queue, key: string, size: number) => {
+    where.set(key, { node: queue.push(key, size, 0), queue });
+  };
+
+  const evict = (node: QueueNode) => {
+    where.delete(node.key);
+    evictions++;
+    onEvict?.(node.key);
+  };
+
   const remember = (key: string, size: number) => {
-    if (ghostCapacity <= 0 || size > ghostCapacity) return;
+    if (size > ghostCapacity) return;
     while (ghost.used + size > ghostCapacity) {
       const oldest = ghost.oldest!;
       ghost.unlink(oldest);
@@ -41,17 +68,23 @@ export function createS3Fifo(capacity: number, options?: PolicyOptions): Evictio
     ghostIndex.set(key, ghost.push(key, size));
   };
 
+  const forgetGhost = (key: string): boolean => {
+    const node = ghostIndex.get(key);
+    if (!node) return false;
+    ghost.unlink(node);
+    ghostIndex.delete(key);
+    return true;
+  };
+
   const evictSmall = () => {
     while (small.length > 0) {
       const node = small.oldest!;
       small.unlink(node);
-      where.delete(node.key);
       if (node.mark >= S3FIFO_MOVE_TO_MAIN_THRESHOLD) {
-        where.set(node.key, { node: main.push(node.key, node.size, 0), queue: main });
+        place(main, node.key, node.size);
       } else {
         remember(node.key, node.size);
-        evictions++;
-        onEvict?.(node.key);
+        evict(node);
         return;
       }
     }
@@ -62,11 +95,9 @@ export function createS3Fifo(capacity: number, options?: PolicyOptions): Evictio
       const node = main.oldest!;
       main.unlink(node);
       if (node.mark >= 1) {
-        where.set(node.key, { node: main.push(node.key, node.size, Math.min(node.mark, 3) - 1), queue: main });
+        where.set(node.key, { node: main.push(node.key, node.size, Math.min(node.mark, MAIN_FREQUENCY_CAP) - 1), queue: main });
       } else {
-        where.delete(node.key);
-        evictions++;
-        onEvict?.(node.key);
+        evict(node);
         return;
       }
     }
@@ -80,20 +111,21 @@ export function createS3Fifo(capacity: number, options?: PolicyOptions): Evictio
       return true;
     },
     admit(key, size) {
-      const ghostNode = ghostIndex.get(key);
-      // As in the reference: an object as large as the small queue is only admitted from the ghost.
-      if (size > capacity || size > smallCapacity || (!ghostNode && size >= smallCapacity)) return false;
-      if (ghostNode) {
-        ghost.unlink(ghostNode);
-        ghostIndex.delete(key);
-      }
+      // The reference drops the ghost key at lookup, before it knows whether the object fits.
+      const fromGhost = forgetGhost(key);
+      if (size > smallCapacity) return false;
       while (small.used + main.used + size > capacity) {
         hasEvicted = true;
         if (main.used > mainCapacity || small.length === 0) evictMain();
         else evictSmall();
       }
-      const queue = ghostNode || (!hasEvicted && small.used >= smallCapacity) ? main : small;
-      where.set(key, { node: queue.push(key, size, 0), queue });
+      if (fromGhost) {
+        place(main, key, size);
+        return true;
+      }
+      if (size >= smallCapacity) return false;
+      const smallFull = small.used >= smallCapacity;
+      place(mainBeforeFirstEviction && !hasEvicted && smallFull ? main : small, key, size);
       return true;
     },
     remove(key) {
