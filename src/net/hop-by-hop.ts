@@ -3,6 +3,9 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 /** Headers meaningful only for one connection (RFC 9110 section 7.6.1); a proxy must not forward them. */
 const HOP_BY_HOP = new Set([
   'connection',
+  // Not hop-by-hop in RFC 9110's list, but a proxy answers it itself (section 10.1.1): Node's
+  // server sends 100 Continue, and undici refuses to forward it (NotSupportedError).
+  'expect',
   'keep-alive',
   'proxy-connection',
   'proxy-authenticate',

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { Pool, errors, type Dispatcher } from 'undici';
+import { whenClientGone } from '../net/client-gone.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import type { RoutedEdge } from './edge-table.ts';
 
@@ -7,21 +9,40 @@ export interface EdgePoolOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** A client that reads nothing of its response for this long is cut off, and the edge request with it. */
+  clientSendTimeoutMs: number;
 }
+
+/**
+ * Why a request failed through no fault of the edge's: the client went away, its request body
+ * broke (malformed chunks, a hang-up mid-upload), it stopped reading, or it asked for something
+ * undici refuses to send.
+ */
+export type ClientFault = 'gone' | 'body' | 'slow-read' | 'unsendable';
 
 export type ProxyOutcome =
   | { kind: 'answered'; status: number }
   /** Failed before any byte reached the client: safe to try another edge. */
   | { kind: 'failed-before-response'; error: unknown }
-  | { kind: 'failed-mid-response'; error: unknown };
+  | { kind: 'failed-mid-response'; error: unknown }
+  /** Never held against the edge. */
+  | { kind: 'client-fault'; fault: ClientFault; error: unknown };
+
+export interface EdgePoolStats {
+  connected: number;
+  pending: number;
+  running: number;
+}
 
 const DROPPED_REQUEST_HEADERS = new Set(['host']);
 
 /** One keep-alive undici Pool per edge; responses stream straight into the client's socket. */
 export class EdgeProxy {
   readonly #pools = new Map<RoutedEdge, Pool>();
+  readonly #sendTimeoutMs: number;
 
   constructor(edges: readonly RoutedEdge[], options: EdgePoolOptions) {
+    this.#sendTimeoutMs = options.clientSendTimeoutMs;
     for (const edge of edges) {
       this.#pools.set(
         edge,
@@ -45,20 +66,32 @@ export class EdgeProxy {
     res: ServerResponse,
     decorate: (headers: Record<string, string | string[]>) => void,
   ): Promise<ProxyOutcome> {
+    if (req.socket.destroyed) return { kind: 'client-fault', fault: 'gone', error: new Error('client went away') };
     const pool = this.#pools.get(edge)!;
     const headers = endToEndHeaders(req.headers, DROPPED_REQUEST_HEADERS);
     const peer = req.socket.remoteAddress;
     if (peer) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const sendTimeoutMs = this.#sendTimeoutMs;
     // A bare dispatch handler: the edge's chunks go straight into the client's socket, with
     // backpressure, and no stream objects in between (the cheapest way through undici).
     return new Promise<ProxyOutcome>((resolve) => {
       let status = 0;
+      let fault: ClientFault | undefined;
+      let stopWatching = () => {};
+      let sendTimer: NodeJS.Timeout | undefined;
+      const settle = (outcome: ProxyOutcome) => {
+        stopWatching();
+        clearTimeout(sendTimer);
+        resolve(outcome);
+      };
+      const body = hasBody ? clientBody(req, () => (fault ??= 'body')) : undefined;
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(controller) {
-          res.once('close', () => {
-            if (!res.writableFinished) controller.abort(new Error('client went away'));
+          stopWatching = whenClientGone(req.socket, () => {
+            fault ??= 'gone';
+            controller.abort(new Error('client went away'));
           });
         },
         onResponseStart(_controller, statusCode, headers) {
@@ -68,26 +101,66 @@ export class EdgeProxy {
           res.writeHead(statusCode, out);
         },
         onResponseData(controller, chunk) {
-          if (!res.write(chunk)) {
-            controller.pause();
-            res.once('drain', () => controller.resume());
-          }
+          if (res.write(chunk)) return;
+          controller.pause();
+          sendTimer = setTimeout(() => {
+            fault ??= 'slow-read';
+            controller.abort(new Error(`client read nothing for ${sendTimeoutMs} ms`));
+            res.destroy();
+          }, sendTimeoutMs);
+          res.once('drain', () => {
+            clearTimeout(sendTimer);
+            controller.resume();
+          });
         },
         onResponseEnd() {
           res.end();
-          resolve({ kind: 'answered', status });
+          settle({ kind: 'answered', status });
         },
         onResponseError(_controller, error) {
-          resolve(res.headersSent ? { kind: 'failed-mid-response', error } : { kind: 'failed-before-response', error });
+          const blame = fault ?? (isUnsendable(error) ? 'unsendable' : undefined);
+          if (blame) settle({ kind: 'client-fault', fault: blame, error });
+          else settle(res.headersSent ? { kind: 'failed-mid-response', error } : { kind: 'failed-before-response', error });
         },
       };
-      pool.dispatch({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body: hasBody ? req : undefined }, handler);
+      pool.dispatch({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body }, handler);
     });
+  }
+
+  stats(edge: RoutedEdge): EdgePoolStats {
+    const { connected, pending, running } = this.#pools.get(edge)!.stats;
+    return { connected, pending, running };
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.destroy()));
   }
+}
+
+/**
+ * The client's request body as undici reads it, noting when the client's side breaks (a parse
+ * error, a hang-up mid-upload), which is then not the edge's failure. An error undici raises
+ * itself ends the generator through return(), not the catch, so it is never mistaken for one.
+ */
+function clientBody(req: IncomingMessage, onClientError: () => void): Readable {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of req) yield chunk as Buffer;
+    } catch (error) {
+      onClientError();
+      throw error;
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+/** Requests undici will not send as asked: nothing an edge did. */
+function isUnsendable(error: unknown): boolean {
+  return (
+    error instanceof errors.InvalidArgumentError ||
+    error instanceof errors.NotSupportedError ||
+    error instanceof errors.RequestContentLengthMismatchError
+  );
 }
 
 /** Refused or reset connections mean the edge process is gone, not merely slow. */

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adminTokenFromEnv } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
 import { simulateDelay } from '../net/delay.ts';
+import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { sendText } from '../net/plain-response.ts';
 import { classifyUpstreamError, statusForFailure } from '../net/upstream-error.ts';
@@ -13,7 +14,8 @@ import { EdgeTable, type RoutedEdge } from './edge-table.ts';
 import { HealthChecker } from './health-checker.ts';
 import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
-import { EdgeProxy, isConnectionFailure } from './proxy.ts';
+import { EdgeProxy, isConnectionFailure, type ProxyOutcome } from './proxy.ts';
+import { originFormTarget } from './request-target.ts';
 
 export interface RouterOptions {
   topology: Topology;
@@ -35,7 +37,6 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const log = options.log ?? ((line: string) => console.log(line));
   const table = new EdgeTable(topology.edges, options.edgeHost ?? '127.0.0.1');
   const registry = createRegistry();
-  const metrics = createRouterMetrics(registry, table.edges);
   const locate = createLocationResolver({
     trustedProxies: topology.router.trustedProxies,
     defaultLocation: topology.router.defaultClientLocation,
@@ -43,7 +44,13 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const health = new HealthChecker(table.edges, topology.router.healthCheck, (edge) =>
     log(`edge ${edge.id} is now ${edge.healthy ? 'UP' : 'DOWN'}`),
   );
-  const proxy = new EdgeProxy(table.edges, { connectTimeoutMs: 2_000, headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000 });
+  const proxy = new EdgeProxy(table.edges, {
+    connectTimeoutMs: 2_000,
+    headersTimeoutMs: 15_000,
+    bodyTimeoutMs: 30_000,
+    clientSendTimeoutMs: 30_000,
+  });
+  const metrics = createRouterMetrics(registry, table.edges, (edge) => proxy.stats(edge));
   const stats = new TrafficStats();
   const admin = createAdminApp({
     table,
@@ -58,19 +65,27 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const route = (req: IncomingMessage, res: ServerResponse) =>
     routeContent({ req, res, table, locate, proxy, health, metrics, stats, network: topology.network });
 
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url.startsWith('/_cdn/') || url === '/metrics') {
-      admin(req, res);
-      return;
-    }
-    route(req, res).catch((error: unknown) => {
-      log(`unexpected error on ${req.method} ${url}: ${String(error)}`);
-      sendText(res, 500, 'Internal Server Error');
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  const server = createHttpServer(
+    (req, res) => {
+      const target = originFormTarget(req.url ?? '/');
+      if (target === undefined) {
+        metrics.countClientFault('bad-target');
+        sendText(res, 400, 'Bad Request: the router serves paths (origin-form or absolute-form request targets)');
+        return;
+      }
+      // Everything after this point (admin routes, edges) sees the path alone.
+      req.url = target;
+      if (target.startsWith('/_cdn/') || target === '/metrics') {
+        admin(req, res);
+        return;
+      }
+      route(req, res).catch((error: unknown) => {
+        log(`unexpected error on ${req.method} ${target}: ${String(error)}`);
+        sendText(res, 500, 'Internal Server Error');
+      });
+    },
+    { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 },
+  );
   const port = await listen(server, options.port ?? topology.router.port, topology.router.host);
   health.start();
   void health.checkAll();
@@ -122,6 +137,11 @@ async function routeContent(ctx: RouteContext): Promise<void> {
       metrics.observeRequest(chosen.id, client.country, (performance.now() - started) / 1000);
       return;
     }
+    if (outcome.kind === 'client-fault') {
+      answerClientFault(res, outcome);
+      metrics.countClientFault(outcome.fault);
+      return;
+    }
     if (isConnectionFailure(outcome.error)) health.markDown(chosen);
     else health.record(chosen, false);
     if (outcome.kind === 'failed-mid-response') {
@@ -142,4 +162,17 @@ async function routeContent(ctx: RouteContext): Promise<void> {
     metrics.countFailover(chosen.id, next.id);
     edge = next;
   }
+}
+
+/**
+ * The client broke the exchange, so there is no edge to blame and nothing to retry. Only a
+ * request undici would not send still has a client waiting for an answer; the others are gone,
+ * or were already answered 400 by Node's parser.
+ */
+function answerClientFault(res: ServerResponse, outcome: Extract<ProxyOutcome, { kind: 'client-fault' }>): void {
+  if (outcome.fault === 'unsendable' && !res.headersSent && !res.destroyed) {
+    sendText(res, 400, `Bad Request: ${(outcome.error as Error).message}`);
+    return;
+  }
+  res.destroy();
 }

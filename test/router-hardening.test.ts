@@ -1,0 +1,213 @@
+import { readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, testTopology, TEST_ADMIN_TOKEN, TEST_EDGES, type TestCluster } from './helpers/test-cluster.ts';
+
+const EDGES = TEST_EDGES.slice(0, 3); // iad, fra, nrt
+
+/** Writes `bytes` on a fresh socket and collects everything until the server closes or `timeoutMs` passes. */
+async function rawExchange(url: string, bytes: string | Buffer, options: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<string> {
+  const socket = await openSocket(url);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  if (options.halfClose) socket.end(bytes);
+  else socket.write(bytes);
+  await Promise.race([new Promise((resolve) => socket.once('close', resolve)), sleep(options.timeoutMs ?? 3_000)]);
+  socket.destroy();
+  return Buffer.concat(chunks).toString('latin1');
+}
+
+async function openSocket(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return socket;
+}
+
+/** Resolves with what has arrived once `pattern` is in it (or rejects after `timeoutMs`). */
+function readUntil(socket: Socket, pattern: RegExp, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(text.slice(0, 200))}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        socket.off('data', onData);
+        resolve(text);
+      }
+    };
+    socket.on('data', onData);
+  });
+}
+
+function statusOf(response: string): number | undefined {
+  const match = /^HTTP\/1\.1 (\d{3})/.exec(response);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function healthyEdges(routerUrl: string): Promise<number> {
+  const response = await request(`${routerUrl}/_cdn/topology`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const body = (await response.body.json()) as { edges: { healthy: boolean }[] };
+  return body.edges.filter((edge) => edge.healthy).length;
+}
+
+async function normalGet(routerUrl: string, path = '/gen/normal?bytes=100') {
+  const response = await request(`${routerUrl}${path}`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const body = await response.body.arrayBuffer();
+  return { status: response.statusCode, bytes: body.byteLength, servedBy: response.headers['x-served-by'] };
+}
+
+describe('router hardening: client faults never count against an edge (D3, D4, D8)', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    // Health probes a minute apart: an edge wrongly marked down stays down long enough to be seen.
+    cluster = await startTestCluster(testTopology({ edges: EDGES, healthIntervalMs: 60_000 }));
+  });
+  afterAll(async () => cluster?.dispose());
+
+  it('answers `GET *` with 400 and keeps every edge healthy', async () => {
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+    for (let i = 0; i < 6; i++) {
+      const response = await rawExchange(cluster.routerUrl, 'GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(statusOf(response)).toBe(400);
+    }
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+    expect((await normalGet(cluster.routerUrl)).status).toBe(200);
+  });
+
+  it('answers an absolute-form target as its origin-form path', async () => {
+    const response = await rawExchange(cluster.routerUrl, 'GET http://example.test/gen/absolute?bytes=7 HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n');
+    expect(statusOf(response)).toBe(200);
+    expect(response).toMatch(/\r\n\r\n.{7}$/s);
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+  });
+
+  it('a POST with a malformed chunked body is the client’s fault: 400, no edge marked down', async () => {
+    const head = 'POST /gen/chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n';
+    for (let i = 0; i < 6; i++) {
+      const response = await rawExchange(cluster.routerUrl, `${head}5\r\nhello\r\nZZ\r\n\r\n`);
+      // Node's parser answers 400 itself, or closes: either way nothing the edge did.
+      expect([400, undefined]).toContain(statusOf(response));
+    }
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+    expect((await normalGet(cluster.routerUrl)).status).toBe(200);
+  });
+
+  it('a client that hangs up mid-upload does not count against the edge', async () => {
+    for (let i = 0; i < 6; i++) {
+      const socket = await openSocket(cluster.routerUrl);
+      socket.write('POST /gen/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n' + 'a'.repeat(1000));
+      await sleep(100);
+      socket.destroy();
+    }
+    await sleep(200);
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+  });
+
+  it('GET with Expect: 100-continue is answered 200, and edges stay healthy', async () => {
+    for (let i = 0; i < 6; i++) {
+      const response = await rawExchange(cluster.routerUrl, 'GET /gen/expect?bytes=10 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+      expect(statusOf(response.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''))).toBe(200);
+    }
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+  });
+
+  it('a 2 MiB PUT with Expect: 100-continue gets 100 Continue and reaches the origin whole', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 'q');
+    body.write('first bytes', 0);
+    body.write('last bytes', body.length - 10);
+    const socket = await openSocket(cluster.routerUrl);
+    socket.write(
+      'PUT /uploads/expect.bin HTTP/1.1\r\nHost: x\r\n' +
+        `Authorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    expect(await readUntil(socket, /^HTTP\/1\.1 100 Continue\r\n\r\n/)).toMatch(/^HTTP\/1\.1 100 Continue/);
+    const final = readUntil(socket, /HTTP\/1\.1 [2-5]\d\d[^\r]*\r\n[\s\S]*\r\n\r\n/, 10_000);
+    socket.write(body);
+    expect(statusOf((await final).replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''))).toBe(201);
+    socket.destroy();
+    const stored = await request(`${cluster.originUrl}/uploads/expect.bin`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+    expect(stored.statusCode).toBe(200);
+    expect(Buffer.from(await stored.body.arrayBuffer()).equals(body)).toBe(true);
+    expect(await healthyEdges(cluster.routerUrl)).toBe(3);
+  });
+
+  it('answers a client that half-closes after sending its request (nc -N)', async () => {
+    const response = await rawExchange(cluster.routerUrl, 'GET /gen/halfclose?bytes=10 HTTP/1.1\r\nHost: x\r\n\r\n', { halfClose: true });
+    expect(statusOf(response)).toBe(200);
+    expect(response).toMatch(/\r\n\r\n.{10}$/s);
+  });
+});
+
+describe('router hardening: pipelining clients that hang up leak nothing (D5)', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster(testTopology({ edges: EDGES, healthIntervalMs: 60_000 }));
+  });
+  afterAll(async () => cluster?.dispose());
+
+  const routerPid = () => cluster.members.find((member) => member.role === 'router')!.pid!;
+  const openFds = () => readdirSync(`/proc/${routerPid()}/fd`).length;
+  async function poolGauges(): Promise<{ connections: number; pending: number; running: number }> {
+    const response = await request(`${cluster.routerUrl}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+    const text = await response.body.text();
+    const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+    return {
+      connections: sum(/^cdn_router_edge_pool_connections\{[^}]*\} (\d+)$/gm),
+      pending: sum(/^cdn_router_edge_pool_requests\{[^}]*state="pending"[^}]*\} (\d+)$/gm),
+      running: sum(/^cdn_router_edge_pool_requests\{[^}]*state="running"[^}]*\} (\d+)$/gm),
+    };
+  }
+
+  it('aborts every router -> edge request, queued ones included, and returns to its baseline fds and pool', async () => {
+    const bytes = 4 * 1024 * 1024;
+    expect((await normalGet(cluster.routerUrl, `/gen/big?bytes=${bytes}`)).bytes).toBe(bytes);
+    await sleep(300);
+    const baselineFds = openFds();
+    const baselinePool = await poolGauges();
+    expect(baselinePool).toMatchObject({ pending: 0, running: 0 });
+
+    const request3 = `GET /gen/big?bytes=${bytes} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(3);
+    const sockets = await Promise.all(Array.from({ length: 20 }, () => openSocket(cluster.routerUrl)));
+    for (const socket of sockets) {
+      socket.pause(); // read nothing
+      socket.write(request3);
+    }
+    await sleep(1_500);
+    expect(openFds()).toBeGreaterThan(baselineFds); // the load really held connections
+    for (const socket of sockets) socket.destroy();
+
+    let fds = Infinity;
+    let pool = { connections: Infinity, pending: Infinity, running: Infinity };
+    // Responses that did complete leave idle keep-alive connections, which the edges close after
+    // their 5 s keep-alive timeout; stuck ones (the defect) never go.
+    for (let waited = 0; waited < 9_000; waited += 250) {
+      await sleep(250);
+      fds = openFds();
+      pool = await poolGauges();
+      if (fds <= baselineFds + 2 && pool.running === 0 && pool.pending === 0 && pool.connections <= baselinePool.connections) break;
+    }
+    expect({ fds, baselineFds, ...pool }).toMatchObject({ pending: 0, running: 0 });
+    expect(pool.connections).toBeLessThanOrEqual(baselinePool.connections);
+    expect(fds).toBeLessThanOrEqual(baselineFds + 2);
+    expect((await normalGet(cluster.routerUrl)).status).toBe(200);
+  }, 30_000);
+
+  it('closes a connection whose header never completes within headersTimeout (10 s) + 1.5 s (D10)', async () => {
+    const socket = await openSocket(cluster.routerUrl);
+    const started = performance.now();
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now() - started)));
+    socket.write('GET /gen/slow HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    const drip = setInterval(() => socket.writable && socket.write('a'), 500);
+    const elapsed = await Promise.race([closed, sleep(14_000).then(() => Infinity)]);
+    clearInterval(drip);
+    socket.destroy();
+    expect(elapsed).toBeGreaterThan(9_000);
+    expect(elapsed).toBeLessThan(11_500);
+  }, 20_000);
+});
