@@ -43,6 +43,8 @@ async function expectEdgeStillUp(which: Edge = edge): Promise<void> {
   expect(which.logs.filter((line) => /exited unexpectedly/.test(line))).toEqual([]);
   expect(which.pid).toBe(which === edge ? edgePid : rawEdgePid);
   expect((await get(`${which.url}/_cdn/health`)).status).toBe(200);
+  // Nothing escaped to the process guard either: every failure was handled where it happened.
+  expect((await get(`${which.url}/metrics`)).text).toMatch(/^cdn_process_uncaught_errors_total 0$/m);
 }
 
 /** Scripts a raw response: a status line, header lines as given (repeats and all), a body. */

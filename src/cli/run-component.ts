@@ -1,3 +1,4 @@
+import { installProcessGuard } from '../metrics/process-guard.ts';
 import { PortInUseError, announce } from '../net/listen.ts';
 
 /**
@@ -8,6 +9,7 @@ export async function runComponent(
   label: string,
   start: () => Promise<{ port: number; url: string; close(): Promise<void> }>,
 ): Promise<void> {
+  installProcessGuard(label);
   let running;
   try {
     running = await start();

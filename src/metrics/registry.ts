@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { registerProcessGuardMetric } from './process-guard.ts';
 
 /** Buckets from a 0.1 ms cache hit to a multi-second cross-ocean miss, in seconds. */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -15,6 +16,7 @@ export function createRegistry(): Registry {
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(name);
   }
+  registerProcessGuardMetric(registry);
   return registry;
 }
 
