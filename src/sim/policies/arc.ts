@@ -2,10 +2,16 @@ import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**
- * ARC (Megiddo and Modha, FAST'03). T1 holds objects seen once recently, T2 objects seen at least
- * twice; B1 and B2 remember the keys evicted from each; the target size p of T1 grows on a hit in
- * B1 and shrinks on a hit in B2. The paper counts objects; in byte mode the same rules run on
- * bytes (each list's `used`, and p moved by the object's size times the paper's step).
+ * ARC (Megiddo and Modha, FAST'03) as libCacheSim (aa0fc40) runs it. T1 holds objects seen once
+ * recently, T2 objects seen at least twice; B1 and B2 remember the keys evicted from each; the
+ * target size p of T1 grows on a hit in B1 and shrinks on a hit in B2, by max(|B2| / |B1|, 1)
+ * (or its inverse), sizes in the run's unit: in byte mode the lists are measured in bytes and p
+ * moves by the same ratio, not by the object's size.
+ *
+ * Ghost lists are trimmed only while room is made, one step per object evicted: on a miss in
+ * every list, when T1 + B1 + size exceeds the capacity, B1's oldest key goes before REPLACE (or,
+ * with B1 empty, T1's oldest object is evicted outright); otherwise, once all four lists hold
+ * twice the capacity, B2's oldest key goes before REPLACE. A ghost hit only runs REPLACE.
  */
 export function createArc(capacity: number, options?: PolicyOptions): EvictionPolicy {
   const onEvict = options?.onEvict;
@@ -16,6 +22,9 @@ export function createArc(capacity: number, options?: PolicyOptions): EvictionPo
   const where = new Map<string, { node: QueueNode; list: Queue }>();
   let p = 0;
   let evictions = 0;
+  // The reference keeps which ghost list the last ghost hit came from until an insert or a hit
+  // clears it; REPLACE reads it to break the tie |T1| = p.
+  let lastGhostHitInB2 = false;
 
   const move = (node: QueueNode, from: Queue, to: Queue) => {
     from.unlink(node);
@@ -25,65 +34,69 @@ export function createArc(capacity: number, options?: PolicyOptions): EvictionPo
     const node = list.oldest!;
     list.unlink(node);
     where.delete(node.key);
+    return node.key;
+  };
+  const evicted = (key: string) => {
+    evictions++;
+    onEvict?.(key);
   };
   /** The paper's REPLACE: demote T1's or T2's least recent object to its ghost list. */
-  const replace = (hitInB2: boolean) => {
-    const fromT1 = t1.length > 0 && (t1.used > p || (hitInB2 && t1.used >= p) || t2.length === 0);
+  const replace = () => {
+    const fromT1 = (t1.length > 0 && (t1.used > p || (t1.used === p && lastGhostHitInB2))) || t2.length === 0;
     const victim = fromT1 ? t1.oldest! : t2.oldest!;
     if (fromT1) move(victim, t1, b1);
     else move(victim, t2, b2);
-    evictions++;
-    onEvict?.(victim.key);
+    evicted(victim.key);
   };
-  const makeRoom = (size: number, hitInB2: boolean) => {
-    while (t1.used + t2.used + size > capacity) replace(hitInB2);
+  /** One eviction for an object found in no list (the paper's case IV). */
+  const evictForNewcomer = (size: number) => {
+    if (t1.used + b1.used + size > capacity) {
+      if (b1.length > 0) {
+        drop(b1);
+        replace();
+      } else {
+        evicted(drop(t1));
+      }
+      return;
+    }
+    if (t1.used + t2.used + b1.used + b2.used >= 2 * capacity && b2.length > 0) drop(b2);
+    replace();
   };
 
   return {
     access(key) {
       const found = where.get(key);
       if (!found || found.list === b1 || found.list === b2) return false;
+      lastGhostHitInB2 = false;
       move(found.node, found.list, t2);
       return true;
     },
     admit(key, size) {
-      if (size > capacity) return false;
+      // The reference moves p and forgets the ghost key at lookup, before it checks the size.
       const ghost = where.get(key);
+      const fromGhost = ghost?.list === b1 || ghost?.list === b2;
       if (ghost?.list === b1) {
-        p = Math.min(capacity, p + Math.max(b1.used ? b2.used / b1.used : 0, 1) * size);
+        p = Math.min(capacity, p + Math.max(b1.used ? b2.used / b1.used : 0, 1));
+        lastGhostHitInB2 = false;
         b1.unlink(ghost.node);
         where.delete(key);
-        makeRoom(size, false);
-        where.set(key, { node: t2.push(key, size), list: t2 });
-        return true;
-      }
-      if (ghost?.list === b2) {
-        p = Math.max(0, p - Math.max(b2.used ? b1.used / b2.used : 0, 1) * size);
+      } else if (ghost?.list === b2) {
+        p = Math.max(0, p - Math.max(b2.used ? b1.used / b2.used : 0, 1));
+        lastGhostHitInB2 = true;
         b2.unlink(ghost.node);
         where.delete(key);
-        makeRoom(size, true);
+      }
+      if (size > capacity) return false;
+      while (t1.used + t2.used + size > capacity) {
+        if (fromGhost) replace();
+        else evictForNewcomer(size);
+      }
+      if (fromGhost) {
+        lastGhostHitInB2 = false;
         where.set(key, { node: t2.push(key, size), list: t2 });
-        return true;
-      }
-      if (t1.used + b1.used + size > capacity) {
-        // L1 is full: forget B1's oldest keys, or if T1 fills L1 alone, evict from T1 outright.
-        if (t1.used < capacity) {
-          while (b1.length > 0 && t1.used + b1.used + size > capacity) drop(b1);
-          makeRoom(size, false);
-        } else {
-          while (t1.used + t2.used + size > capacity) {
-            const victim = t1.oldest!.key;
-            drop(t1);
-            evictions++;
-            onEvict?.(victim);
-          }
-        }
       } else {
-        const total = () => t1.used + t2.used + b1.used + b2.used;
-        while (b2.length > 0 && total() + size > 2 * capacity) drop(b2);
-        makeRoom(size, false);
+        where.set(key, { node: t1.push(key, size), list: t1 });
       }
-      where.set(key, { node: t1.push(key, size), list: t1 });
       return true;
     },
     remove(key) {
