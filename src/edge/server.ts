@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readPurgeRequest } from '../admin/purge-request.ts';
 import { hasAdminToken } from '../admin/token.ts';
 import { wallClock } from '../cache/clock.ts';
 import type { StoreCapacity } from '../cache/create-entry-store.ts';
 import { HttpCache } from '../cache/http-cache.ts';
 import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/registry.ts';
+import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { sendJson, sendText } from '../net/plain-response.ts';
 import { createEdgeMetrics } from './metrics.ts';
@@ -63,15 +64,16 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     flights: new Map(),
   };
 
-  const server = createServer((req, res) => {
-    handle(context, req, res, registry, options.adminToken).catch((error: unknown) => {
-      console.error(`unexpected error on ${req.method} ${req.url}:`, error);
-      sendText(res, 500, 'Internal Server Error');
-    });
-  });
-  // Slowloris-style clients must not hold sockets forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 300_000;
+  // Slowloris-style clients must not hold sockets forever: the header and request timeouts.
+  const server = createHttpServer(
+    (req, res) => {
+      handle(context, req, res, registry, options.adminToken).catch((error: unknown) => {
+        console.error(`unexpected error on ${req.method} ${req.url}:`, error);
+        sendText(res, 500, 'Internal Server Error');
+      });
+    },
+    { headersTimeoutMs: 10_000, requestTimeoutMs: 300_000 },
+  );
   const port = await listen(server, options.port, options.host);
   return {
     port,

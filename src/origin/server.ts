@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { createRegistry } from '../metrics/registry.ts';
 import { createOriginApp } from './app.ts';
@@ -30,9 +30,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     maxObjectBytes: options.maxObjectBytes,
     adminToken: options.adminToken,
   });
-  const server = createServer(app);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 300_000;
+  const server = createHttpServer(app, { headersTimeoutMs: 10_000, requestTimeoutMs: 300_000 });
   const port = await listen(server, options.port, options.host);
   return { port, url: `http://${options.host}:${port}`, store, close: () => closeServer(server) };
 }
