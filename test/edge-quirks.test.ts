@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,5 +153,36 @@ describe('repeated header lines from the origin, combined before any cache logic
     const fixed = await get(`${rawEdge.url}/dup-length`);
     expect([fixed.status, fixed.text]).toEqual([200, 'hello']);
     await expectEdgeStillUp(rawEdge);
+  });
+});
+
+describe('a slow client of a large uncacheable object', () => {
+  it('is streamed with backpressure without piling up listeners (no MaxListenersExceededWarning)', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    origin.on('/big-nostore', async (_req, res) => {
+      res.writeHead(200, { 'cache-control': 'no-store', 'content-length': String(chunk.length * 256) });
+      for (let i = 0; i < 256; i++) if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      res.end();
+    });
+    const received = await new Promise<number>((resolve, reject) => {
+      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1');
+      let bytes = 0;
+      socket.on('data', (data) => {
+        bytes += data.length;
+        // About 2 MB/s: take a chunk, then pause, so the edge waits for 'drain' over and over.
+        socket.pause();
+        setTimeout(() => socket.resume(), 30);
+      });
+      socket.on('error', reject);
+      setTimeout(() => {
+        socket.destroy();
+        resolve(bytes);
+      }, 2_500);
+      socket.write('GET /big-nostore HTTP/1.1\r\nHost: e\r\n\r\n');
+    });
+    expect(received).toBeGreaterThan(1024 * 1024);
+    await sleep(200);
+    expect(edge.logs.filter((line) => /MaxListenersExceeded|memory leak/i.test(line))).toEqual([]);
+    await expectEdgeStillUp();
   });
 });

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type CachePolicy from 'http-cache-semantics';
 import type { CacheRequest, HttpCache } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
@@ -227,6 +226,19 @@ function wantsPartialView(client: ClientExchange): boolean {
   );
 }
 
-async function drainOrClose(res: ClientExchange['res']): Promise<void> {
-  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+/**
+ * Waits until the client can take more, or is gone. Both listeners go as soon as either fires:
+ * a slow reader makes this wait thousands of times per response.
+ */
+function drainOrClose(res: ClientExchange['res']): Promise<void> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
