@@ -29,7 +29,7 @@ beforeAll(async () => {
   raw = await startRawOrigin();
   [edge, rawEdge] = await Promise.all([
     startProcess('edge', 'quirks', ['--origin', origin.url, '--origin-timeout-ms', '1000']),
-    startProcess('edge', 'rawq', ['--origin', raw.url, '--origin-timeout-ms', '1000']),
+    startProcess('edge', 'rawq', ['--origin', raw.url, '--origin-timeout-ms', '1000', '--origin-body-timeout-ms', '800']),
   ]);
   edgePid = edge.pid;
   rawEdgePid = rawEdge.pid;
@@ -46,6 +46,25 @@ async function expectEdgeStillUp(which: Edge = edge): Promise<void> {
   expect((await get(`${which.url}/_cdn/health`)).status).toBe(200);
   // Nothing escaped to the process guard either: every failure was handled where it happened.
   expect((await get(`${which.url}/metrics`)).text).toMatch(/^cdn_process_uncaught_errors_total 0$/m);
+}
+
+/** One client's request to the end: its status, or how it broke, and how long it took. */
+async function attempt(url: string): Promise<{ status: number | undefined; complete: boolean; ms: number }> {
+  const started = performance.now();
+  try {
+    const response = await get(url);
+    return { status: response.status, complete: true, ms: performance.now() - started };
+  } catch {
+    return { status: undefined, complete: false, ms: performance.now() - started };
+  }
+}
+
+/** After a broken answer, the same URL works again as soon as the origin answers properly. */
+async function expectRecovers(path: string): Promise<void> {
+  script(path, '200 OK', ['cache-control: max-age=60', 'content-length: 5'], 'fixed');
+  const next = await get(`${rawEdge.url}${path}`);
+  expect([next.status, next.text]).toEqual([200, 'fixed']);
+  await expectEdgeStillUp(rawEdge);
 }
 
 /** Scripts a raw response: a status line, header lines as given (repeats and all), a body. */
@@ -184,5 +203,67 @@ describe('a slow client of a large uncacheable object', () => {
     await sleep(200);
     expect(edge.logs.filter((line) => /MaxListenersExceeded|memory leak/i.test(line))).toEqual([]);
     await expectEdgeStillUp();
+  });
+});
+
+describe('broken origin answers: every client is answered or cut promptly, and the edge stays up', () => {
+  const cacheable = ['cache-control: max-age=60', 'content-length: 100000'];
+  const body = 'b'.repeat(100_000);
+
+  it('a body reset midway: the streaming client is cut, nothing is stored', async () => {
+    script('/reset-mid', '200 OK', cacheable, body, { kind: 'reset', bytes: 1000 });
+    const result = await attempt(`${rawEdge.url}/reset-mid`);
+    expect(result.complete).toBe(false);
+    expect(result.ms).toBeLessThan(3000);
+    await expectRecovers('/reset-mid');
+  });
+
+  it('headers then a stall: cut after the body timeout', async () => {
+    script('/stall-body', '200 OK', cacheable, body, { kind: 'stall', ms: 10_000 });
+    const result = await attempt(`${rawEdge.url}/stall-body`);
+    expect(result.complete).toBe(false);
+    expect(result.ms).toBeLessThan(3000);
+    await expectRecovers('/stall-body');
+  });
+
+  it('a Content-Length longer than the body: cut, nothing is stored', async () => {
+    script('/short-body', '200 OK', cacheable, body, { kind: 'short', bytes: 10 });
+    const result = await attempt(`${rawEdge.url}/short-body`);
+    expect(result.complete).toBe(false);
+    expect(result.ms).toBeLessThan(3000);
+    await expectRecovers('/short-body');
+  });
+
+  for (const [name, line] of [
+    ['a NUL byte in a header value', 'x-bad: a\u0000b'],
+    ['a space in a header name', 'bad header: x'],
+    ['a header line without a colon', 'no-colon-here'],
+  ] as const) {
+    it(`invalid header bytes (${name}): 502`, async () => {
+      const path = `/bad-bytes-${name.replace(/\W+/g, '-')}`;
+      script(path, '200 OK', ['cache-control: max-age=60', line, 'content-length: 2'], 'ok');
+      const result = await attempt(`${rawEdge.url}${path}`);
+      expect([result.status, result.ms < 3000]).toEqual([502, true]);
+      await expectRecovers(path);
+    });
+  }
+
+  it('100 concurrent clients on a key whose origin sends headers, stalls, then closes: all answered or cut', async () => {
+    script('/crowd-mid', '200 OK', cacheable, body, { kind: 'stall', ms: 500 });
+    const results = await Promise.all(Array.from({ length: 100 }, () => attempt(`${rawEdge.url}/crowd-mid`)));
+    expect(results.every((result) => result.ms < 4000)).toBe(true);
+    // The one that led the fetch already had its headers; every other is told 502.
+    const statuses = results.filter((result) => result.complete).map((result) => result.status);
+    expect(statuses.length).toBeGreaterThanOrEqual(99);
+    expect(new Set(statuses)).toEqual(new Set([502]));
+    await expectRecovers('/crowd-mid');
+  });
+
+  it('100 concurrent clients on a key whose origin stalls before any header, then closes: all get 502 at once', async () => {
+    raw.script('/crowd-head', { head: Buffer.alloc(0), body: Buffer.alloc(0), ending: { kind: 'stall', ms: 500 } });
+    const results = await Promise.all(Array.from({ length: 100 }, () => attempt(`${rawEdge.url}/crowd-head`)));
+    expect(results.every((result) => result.ms < 4000)).toBe(true);
+    expect(new Set(results.map((result) => result.status))).toEqual(new Set([502]));
+    await expectRecovers('/crowd-head');
   });
 });

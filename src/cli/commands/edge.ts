@@ -23,6 +23,8 @@ export async function edgeCommand(args: string[]): Promise<void> {
       region: { type: 'string', default: 'local' },
       'origin-rtt-ms': { type: 'string' },
       'origin-timeout-ms': { type: 'string' },
+      'origin-request-header': { type: 'string', multiple: true },
+      'origin-body-timeout-ms': { type: 'string' },
     },
   });
   if (!values.origin) throw new UsageError('--origin URL is required');
@@ -48,10 +50,11 @@ export async function edgeCommand(args: string[]): Promise<void> {
       maxObjectBytes: parseInteger('max-object-bytes', values['max-object-bytes'], 16 * 1024 * 1024),
       originRoundTripMs: parseNumber('origin-rtt-ms', values['origin-rtt-ms'], 0),
       adminToken: adminTokenFromEnv(),
+      originRequestHeaders: values['origin-request-header'],
       originTimeouts: {
         connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
         headersMs: originTimeoutMs,
-        bodyMs: Math.max(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.bodyMs),
+        bodyMs: parseInteger('origin-body-timeout-ms', values['origin-body-timeout-ms'], Math.max(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.bodyMs)),
       },
     }),
   );
