@@ -10,8 +10,8 @@ import { Queue, type QueueNode } from './queue.ts';
  * - A miss first takes its key out of the ghost queue, if there, whatever happens next. An object
  *   larger than the small queue is never admitted; otherwise room is made (below), then a ghost
  *   key goes to main and any other to small, except that an object as large as the small queue
- *   is then dropped (the room made for it stays made). Small may grow past its share until the
- *   first eviction: only the whole cache's capacity bounds it.
+ *   is then dropped (the room made for it stays made). Only the whole capacity bounds small: it
+ *   holds whatever main leaves unused (everything, until the first eviction).
  * - To make room, while used + size > capacity: if main holds more than its share (or small is
  *   empty), main's oldest object is evicted if its frequency is 0, else reinserted with
  *   min(freq, 3) - 1 (a 2-bit CLOCK); otherwise small's oldest moves to main with frequency 0 if
