@@ -267,3 +267,46 @@ describe('broken origin answers: every client is answered or cut promptly, and t
     await expectRecovers('/crowd-head');
   });
 });
+
+describe('Expect: 100-continue through a standalone edge (D4)', () => {
+  /** Sends a head (Connection: close), waits for `100 Continue` if there is a body, sends it, and reads until the edge closes. */
+  function exchangeWithContinue(head: string, body: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1');
+      let data = '';
+      let sentBody = body === '';
+      socket.on('data', (chunk) => {
+        data += chunk.toString('latin1');
+        if (!sentBody && /^HTTP\/1\.1 100 /.test(data)) {
+          sentBody = true;
+          socket.write(body);
+        }
+      });
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 5_000);
+      socket.write(head);
+    });
+  }
+
+  it('a GET with Expect: 100-continue gets the object, not a 502', async () => {
+    origin.on('/expect-get', (req, res) => res.writeHead(200, { 'cache-control': 'max-age=60' }).end(`expect=${req.headers.expect ?? 'none'} done`));
+    const answer = await exchangeWithContinue('GET /expect-get HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\n\r\n', '');
+    expect(answer).toMatch(/HTTP\/1\.1 200 OK[\s\S]*expect=none done/);
+  });
+
+  for (const method of ['PUT', 'POST']) {
+    it(`a ${method} with Expect: 100-continue gets 100 Continue, then its body reaches the origin`, async () => {
+      const path = `/expect-${method.toLowerCase()}`;
+      origin.on(path, async (req, res) => {
+        let received = '';
+        for await (const chunk of req) received += String(chunk);
+        res.writeHead(201, { 'content-type': 'text/plain' }).end(`${req.method} got ${received} expect=${req.headers.expect ?? 'none'} done`);
+      });
+      const answer = await exchangeWithContinue(`${method} ${path} HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n`, 'hello world');
+      expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+      expect(answer).toMatch(new RegExp(`HTTP/1\\.1 201 Created[\\s\\S]*${method} got hello world expect=none done`));
+      await expectEdgeStillUp();
+    });
+  }
+});
