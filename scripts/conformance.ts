@@ -16,6 +16,8 @@ import { formatScoreTable, loadScorer, type SuiteResults } from './conformance-s
 
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const START_TIMEOUT_MS = 30_000;
+/** The suite's origin tells requests apart by these headers: the edge forwards them, as one adds headers to an origin request policy. */
+const SUITE_REQUEST_HEADERS = ['Test-ID', 'Req-Num', 'Test-Name'].flatMap((name) => ['--origin-request-header', name]);
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +54,7 @@ process.on('SIGINT', () => {
 try {
   const originPort = await firstMatch(originServer, /Listening on \w+:\/\/.*:(\d+)\//, 'the suite server');
   const originUrl = `http://127.0.0.1:${originPort}`;
-  edgeProcess = spawn(process.execPath, [join(projectDir, 'bin/cdnsim.js'), 'edge', '--id', 'conformance', '--port', '0', '--origin', originUrl], {
+  edgeProcess = spawn(process.execPath, [join(projectDir, 'bin/cdnsim.js'), 'edge', '--id', 'conformance', '--port', '0', '--origin', originUrl, ...SUITE_REQUEST_HEADERS], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const edgeLog: string[] = [];

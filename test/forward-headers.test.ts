@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTopology } from '../src/topology/load.ts';
 import { startProcess } from './helpers/processes.ts';
 import { startScriptedOrigin } from './helpers/scripted-origin.ts';
 
@@ -8,6 +9,8 @@ type Edge = Awaited<ReturnType<typeof startProcess>>;
 
 let origin: Origin;
 let edge: Edge;
+/** An edge configured to forward two more headers, as an origin request policy would. */
+let configured: Edge;
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET') {
   const response = await request(url, { method: method as 'GET', headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
@@ -22,8 +25,15 @@ function reflectHeaders(path: string, responseHeaders: Record<string, string> = 
 beforeAll(async () => {
   origin = await startScriptedOrigin();
   edge = await startProcess('edge', 'fwd', ['--origin', origin.url, '--max-size', String(4 * 1024 * 1024)]);
+  configured = await startProcess('edge', 'fwd2', [
+    '--origin', origin.url,
+    '--origin-request-header', 'X-Tenant',
+    '--origin-request-header', 'req-num',
+    '--origin-request-header', 'If-None-Match',
+  ]);
 });
 afterAll(async () => {
+  await configured?.stop();
   await edge?.stop();
   await origin?.close();
 });
@@ -107,5 +117,33 @@ describe('edge: what a shared fetch forwards to the origin', () => {
     const seen = JSON.parse((await get(`${edge.url}/form`, { 'x-forwarded-host': 'app.example', x_custom: '1', 'user-agent': 'curl/8' }, 'POST')).text) as Record<string, string>;
     expect(seen).toMatchObject({ 'x-forwarded-host': 'app.example', x_custom: '1', 'user-agent': 'curl/8', via: '1.1 cdnsim-fwd' });
     expect(seen.host).not.toMatch(new RegExp(`:${new URL(edge.url).port}$`));
+  });
+
+  it('forwards the headers an edge is configured with (--origin-request-header), and still no others', async () => {
+    reflectHeaders('/configured');
+    const seen = JSON.parse(
+      (await get(`${configured.url}/configured`, { 'x-tenant': 'acme', 'Req-Num': '2', 'if-none-match': '"client"', 'x-forwarded-host': 'evil.example' })).text,
+    ) as Record<string, string>;
+    expect(seen).toMatchObject({ 'x-tenant': 'acme', 'req-num': '2' });
+    // The client's own validators never join a shared fetch, whatever the configuration says.
+    expect(seen).not.toHaveProperty('if-none-match');
+    expect(seen).not.toHaveProperty('x-forwarded-host');
+    const unconfigured = JSON.parse((await get(`${edge.url}/configured`, { 'x-tenant': 'acme' })).text) as Record<string, string>;
+    expect(unconfigured).not.toHaveProperty('x-tenant');
+  });
+});
+
+describe('topology: an edge\'s originRequestHeaders', () => {
+  const topology = (originRequestHeaders: unknown) => ({
+    network: { baseMs: 0, kmPerMs: 100, timeScale: 0 },
+    router: { port: 0, defaultClientLocation: { lat: 0, lon: 0 } },
+    origin: { lat: 0, lon: 0, port: 0 },
+    edges: [{ id: 'e', city: 'c', region: 'r', lat: 0, lon: 0, port: 0, maxSize: 1000, originRequestHeaders }],
+  });
+
+  it('takes a list of header names, and refuses anything else naming the JSON path', () => {
+    expect(parseTopology(topology(['X-Tenant', 'req-num'])).edges[0]!.originRequestHeaders).toEqual(['X-Tenant', 'req-num']);
+    expect(() => parseTopology(topology(['X Tenant']))).toThrow(/edges\[0\]\.originRequestHeaders\[0\]: must be an HTTP header name/);
+    expect(() => parseTopology(topology('X-Tenant'))).toThrow(/edges\[0\]\.originRequestHeaders: /);
   });
 });

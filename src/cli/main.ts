@@ -48,6 +48,7 @@ cdnsim sim --topology FILE --trace FILE [--cache-scale F] [--policy NAME] [--edg
   edge: {
     usage: `cdnsim edge --origin URL --port P [--max-size BYTES | --max-objects N] [--policy NAME]
             [--max-object-bytes BYTES] [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS]
+            [--origin-request-header NAME ...]
             [--origin-timeout-ms MS]
   One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).
   --policy evicts with one of the simulator's policies: lru (default), fifo, clock, sieve,

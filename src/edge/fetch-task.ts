@@ -16,6 +16,8 @@ export interface FetchContext {
   metrics: EdgeMetrics;
   /** Responses larger than this are streamed through and not stored. */
   maxObjectBytes: number;
+  /** The client headers a shared fetch forwards (sharedFetchAllowList); the defaults when absent. */
+  originRequestHeaders?: ReadonlySet<string>;
 }
 
 export type FetchOutcome = { ok: true } | { ok: false; error: unknown };
@@ -45,7 +47,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const { client, stale } = plan;
   let response: OriginResponse;
   try {
-    const headers = client ? forwardedHeaders(ctx.id, client.req, sharedFetchHeaders(stale)) : { via: `1.1 cdnsim-${ctx.id}` };
+    const headers = client ? forwardedHeaders(ctx.id, client.req, sharedFetchHeaders(stale, ctx.originRequestHeaders)) : { via: `1.1 cdnsim-${ctx.id}` };
     response = await ctx.origin.fetch({ method: 'GET', path: plan.request.url, headers: { ...headers, ...plan.validators } });
   } catch (error) {
     const failure = classifyUpstreamError(error);

@@ -54,15 +54,29 @@ const SHARED_FETCH: ForwardPolicy = { only: SHARED_FETCH_HEADERS };
 export const HOST_ONLY: ForwardPolicy = { except: new Set(['host']) };
 
 /**
- * The allow-list for a shared fetch, widened by the request headers that `stale`'s Vary names: a
- * header that selects a variant must reach the origin, or revalidating that variant would ask for
- * another. A first fetch cannot know the origin's Vary; the content-negotiation headers above
+ * The allow-list of an edge: the defaults plus the names it is configured with (an edge's
+ * `originRequestHeaders` in the topology, `--origin-request-header` alone), as one adds headers to
+ * a CloudFront origin request policy. The client's own headers (Host, Range, conditionals) stay out.
+ */
+export function sharedFetchAllowList(extra: Iterable<string> = []): ReadonlySet<string> {
+  const allowed = new Set(SHARED_FETCH_HEADERS);
+  for (const name of extra) {
+    const lower = name.toLowerCase();
+    if (!CLIENT_ONLY.has(lower)) allowed.add(lower);
+  }
+  return allowed;
+}
+
+/**
+ * What a shared fetch forwards: `allowList`, widened by the request headers that `stale`'s Vary
+ * names: a header that selects a variant must reach the origin, or revalidating that variant would
+ * ask for another. A first fetch cannot know the origin's Vary; the content-negotiation headers
  * cover the usual ones.
  */
-export function sharedFetchHeaders(stale?: StoredResponse): ForwardPolicy {
+export function sharedFetchHeaders(stale?: StoredResponse, allowList: ReadonlySet<string> = SHARED_FETCH_HEADERS): ForwardPolicy {
   const varied = stale ? varyNames(stale.headerLines) : [];
-  if (varied.length === 0) return SHARED_FETCH;
-  const only = new Set(SHARED_FETCH_HEADERS);
+  if (varied.length === 0) return allowList === SHARED_FETCH_HEADERS ? SHARED_FETCH : { only: allowList };
+  const only = new Set(allowList);
   for (const name of varied) if (!CLIENT_ONLY.has(name)) only.add(name);
   return { only };
 }

@@ -8,6 +8,7 @@ import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/regis
 import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { sendJson, sendText } from '../net/plain-response.ts';
+import { sharedFetchAllowList } from './forward-headers.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
@@ -27,6 +28,8 @@ export type EdgeOptions = StoreCapacity & {
   originRoundTripMs: number;
   adminToken: string | undefined;
   originTimeouts?: { connectMs: number; headersMs: number; bodyMs: number };
+  /** Client headers a shared fetch forwards besides the defaults (see forward-headers.ts). */
+  originRequestHeaders?: readonly string[];
 };
 
 export interface RunningEdge {
@@ -61,6 +64,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     origin,
     metrics,
     maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
+    originRequestHeaders: sharedFetchAllowList(options.originRequestHeaders),
     flights: new Map(),
   };
 

@@ -101,6 +101,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             '--policy', edge.policy,
             ...(edge.maxObjectBytes ? ['--max-object-bytes', String(edge.maxObjectBytes)] : []),
             '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
+            ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
           ],
         }),
       ),

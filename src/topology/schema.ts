@@ -6,6 +6,8 @@ const latitude = z.number().min(-90).max(90);
 const longitude = z.number().min(-180).max(180);
 const port = z.number().int().min(0).max(65535);
 const positiveBytes = z.number().int().positive();
+/** An HTTP field name (RFC 9110 section 5.1: a token). */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)');
 const identifier = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes');
@@ -108,6 +110,11 @@ export const edgeSchema = z
      * edge look twice as close (it draws clients from farther away) and 0.5 half as attractive.
      */
     weight: z.number().positive().default(1),
+    /**
+     * Client headers this edge's shared (cached) fetches forward besides the defaults
+     * (content negotiation, credentials, Origin, the proxy chain), as an origin request policy.
+     */
+    originRequestHeaders: z.array(headerName).optional(),
   })
   .superRefine((edge, ctx) => {
     if (edge.maxSize === undefined && edge.maxObjects === undefined) {
