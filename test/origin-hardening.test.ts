@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { STATUS_CODES, createServer } from 'node:http';
+import express from 'express';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { originErrorHandler } from '../src/origin/error-handler.ts';
 import { startOrigin, type RunningOrigin } from '../src/origin/server.ts';
+import { closeServer, listen } from '../src/net/listen.ts';
 
 const TOKEN = 'hardening-token';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -133,5 +137,39 @@ describe('origin: routes and object keys are both case-sensitive', () => {
     expect((await call('GET', '/Site/a')).text).toBe('upper');
     expect((await call('GET', '/site/a')).text).toBe('lower');
     expect((await call('DELETE', '/SITE/A', { headers: AUTH })).status).toBe(404);
+  });
+});
+
+describe('origin error handler', () => {
+  it('answers a client error with its 4xx and a fixed line, and logs only real bugs as 500', async () => {
+    const app = express();
+    app.get('/too-large', () => {
+      // The shape body parsers (http-errors) give their errors; the message may echo the request.
+      throw Object.assign(new Error('request entity too large: <script>'), { status: 413, expose: true });
+    });
+    app.get('/bad-json', () => {
+      throw Object.assign(new SyntaxError('Unexpected token } in JSON'), { statusCode: 400 });
+    });
+    app.get('/bug', () => {
+      throw new TypeError('undefined is not a function');
+    });
+    app.use(originErrorHandler);
+    const server = createServer(app);
+    const port = await listen(server, 0, '127.0.0.1');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const answer = async (pathname: string) => {
+        const response = await request(`http://127.0.0.1:${port}${pathname}`, { headersTimeout: 5_000 });
+        return { status: response.statusCode, text: await response.body.text() };
+      };
+      expect(await answer('/too-large')).toEqual({ status: 413, text: `${STATUS_CODES[413]}\n` });
+      expect(await answer('/bad-json')).toEqual({ status: 400, text: 'Bad Request\n' });
+      expect(errors).not.toHaveBeenCalled();
+      expect(await answer('/bug')).toEqual({ status: 500, text: 'Internal Server Error\n' });
+      expect(errors).toHaveBeenCalledTimes(1);
+    } finally {
+      errors.mockRestore();
+      await closeServer(server);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
 
 /**
  * The HTTP status an error carries when it is the client's fault: express 5's router throws a
@@ -16,7 +17,7 @@ function clientErrorStatus(error: unknown): number | undefined {
 /** A short, fixed reason: error messages may echo the request or name the origin's internals. */
 function clientErrorBody(status: number, error: unknown): string {
   if (error instanceof URIError) return 'Bad Request: malformed percent-encoding';
-  return status === 400 ? 'Bad Request' : `Client Error ${status}`;
+  return STATUS_CODES[status] ?? 'Client Error';
 }
 
 /**
