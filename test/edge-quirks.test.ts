@@ -67,6 +67,26 @@ async function expectRecovers(path: string): Promise<void> {
   await expectEdgeStillUp(rawEdge);
 }
 
+/** Sends a head (Connection: close), waits for `100 Continue` if there is a body, sends it, and reads until the edge closes. */
+function exchangeWithContinue(url: string, head: string, body = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let data = '';
+    let sentBody = body === '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      if (!sentBody && /^HTTP\/1\.1 100 /.test(data)) {
+        sentBody = true;
+        socket.write(body);
+      }
+    });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(), 5_000);
+    socket.write(head);
+  });
+}
+
 /** Scripts a raw response: a status line, header lines as given (repeats and all), a body. */
 function script(path: string, status: string, lines: string[], body = '', ending: BodyEnding = { kind: 'whole' }): void {
   raw.script(path, {
@@ -269,29 +289,9 @@ describe('broken origin answers: every client is answered or cut promptly, and t
 });
 
 describe('Expect: 100-continue through a standalone edge (D4)', () => {
-  /** Sends a head (Connection: close), waits for `100 Continue` if there is a body, sends it, and reads until the edge closes. */
-  function exchangeWithContinue(head: string, body: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1');
-      let data = '';
-      let sentBody = body === '';
-      socket.on('data', (chunk) => {
-        data += chunk.toString('latin1');
-        if (!sentBody && /^HTTP\/1\.1 100 /.test(data)) {
-          sentBody = true;
-          socket.write(body);
-        }
-      });
-      socket.on('close', () => resolve(data));
-      socket.on('error', reject);
-      setTimeout(() => socket.destroy(), 5_000);
-      socket.write(head);
-    });
-  }
-
   it('a GET with Expect: 100-continue gets the object, not a 502', async () => {
     origin.on('/expect-get', (req, res) => res.writeHead(200, { 'cache-control': 'max-age=60' }).end(`expect=${req.headers.expect ?? 'none'} done`));
-    const answer = await exchangeWithContinue('GET /expect-get HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\n\r\n', '');
+    const answer = await exchangeWithContinue(edge.url, 'GET /expect-get HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\n\r\n', '');
     expect(answer).toMatch(/HTTP\/1\.1 200 OK[\s\S]*expect=none done/);
   });
 
@@ -303,10 +303,49 @@ describe('Expect: 100-continue through a standalone edge (D4)', () => {
         for await (const chunk of req) received += String(chunk);
         res.writeHead(201, { 'content-type': 'text/plain' }).end(`${req.method} got ${received} expect=${req.headers.expect ?? 'none'} done`);
       });
-      const answer = await exchangeWithContinue(`${method} ${path} HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n`, 'hello world');
+      const answer = await exchangeWithContinue(edge.url, `${method} ${path} HTTP/1.1\r\nHost: e\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n`, 'hello world');
       expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
       expect(answer).toMatch(new RegExp(`HTTP/1\\.1 201 Created[\\s\\S]*${method} got hello world expect=none done`));
       await expectEdgeStillUp();
     });
   }
+});
+
+describe('interim responses from the origin (D10)', () => {
+  it('103 Early Hints, then 100, then 200: the client gets the hints and the 200, and the 200 is cached without them', async () => {
+    raw.script('/interim', {
+      head: Buffer.from(
+        'HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload; as=style\r\nx-my-header: test\r\n\r\n' +
+          'HTTP/1.1 100 Continue\r\n\r\n' +
+          'HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 5\r\nconnection: close\r\n\r\n',
+        'latin1',
+      ),
+      body: Buffer.from('final'),
+      ending: { kind: 'whole' },
+    });
+    const first = await exchangeWithContinue(rawEdge.url, 'GET /interim HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n');
+    expect(first).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n[^]*link: <\/style\.css>; rel=preload; as=style\r\n/i);
+    expect(first).not.toMatch(/HTTP\/1\.1 100/);
+    const final = first.slice(first.indexOf('HTTP/1.1 200'));
+    expect(final).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*x-cache: MISS[^]*\r\n\r\nfinal$/);
+    expect(final).not.toMatch(/x-my-header/i);
+    const second = await exchangeWithContinue(rawEdge.url, 'GET /interim HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n');
+    expect(second).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*x-cache: HIT[^]*\r\n\r\nfinal$/);
+    expect(second).not.toMatch(/x-my-header/i);
+    await expectEdgeStillUp(rawEdge);
+  });
+
+  it('102 Processing is passed on, and several 100s in a row are skipped', async () => {
+    raw.script('/interim-102', {
+      head: Buffer.from(
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n' +
+          'HTTP/1.1 200 OK\r\ncache-control: no-store\r\ncontent-length: 2\r\nconnection: close\r\n\r\n',
+        'latin1',
+      ),
+      body: Buffer.from('ok'),
+      ending: { kind: 'whole' },
+    });
+    const answer = await exchangeWithContinue(rawEdge.url, 'GET /interim-102 HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 102 Processing\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
+  });
 });

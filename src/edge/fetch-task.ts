@@ -4,9 +4,10 @@ import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
 import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts';
-import { forwardedHeaders, sharedFetchHeaders } from './forward-headers.ts';
+import { forwardedHeaders, refreshHeaders, sharedFetchHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
+import { relayInterimTo } from './interim-responses.ts';
 import { addEdgeHeaders } from './response-headers.ts';
 
 export interface FetchContext {
@@ -47,8 +48,14 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   const { client, stale } = plan;
   let response: OriginResponse;
   try {
-    const headers = client ? forwardedHeaders(ctx.id, client.req, sharedFetchHeaders(stale, ctx.originRequestHeaders)) : { via: `1.1 cdnsim-${ctx.id}` };
-    response = await ctx.origin.fetch({ method: 'GET', path: plan.request.url, headers: { ...headers, ...plan.validators } });
+    const allowed = sharedFetchHeaders(stale, ctx.originRequestHeaders);
+    const headers = client ? forwardedHeaders(ctx.id, client.req, allowed) : refreshHeaders(ctx.id, plan.request.headers, allowed);
+    response = await ctx.origin.fetch({
+      method: 'GET',
+      path: plan.request.url,
+      headers: { ...headers, ...plan.validators },
+      onInterim: client ? relayInterimTo(client.res) : undefined,
+    });
   } catch (error) {
     const failure = classifyUpstreamError(error);
     ctx.metrics.observeOriginFetch(failure === 'timeout' ? 'timeout' : 'error', 0);

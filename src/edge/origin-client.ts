@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { combinedOrThrow } from '../http/header-fields.ts';
+import { continueTolerantConnector } from '../net/continue-tolerant-connector.ts';
 import { simulateDelay } from '../net/delay.ts';
+import type { InterimResponse } from './interim-responses.ts';
 
 export interface OriginClientOptions {
   originUrl: string;
@@ -17,6 +19,8 @@ export interface OriginRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body?: Readable;
+  /** Receives the origin's interim (1xx) responses before the final one. */
+  onInterim?: (interim: InterimResponse) => void;
 }
 
 export interface OriginResponse {
@@ -37,7 +41,7 @@ export class OriginClient {
   constructor(options: OriginClientOptions) {
     this.#roundTripMs = options.roundTripMs;
     this.#pool = new Pool(options.originUrl, {
-      connect: { timeout: options.connectTimeoutMs },
+      connect: continueTolerantConnector({ timeout: options.connectTimeoutMs }),
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
       keepAliveTimeout: 30_000,
@@ -52,6 +56,7 @@ export class OriginClient {
       path: request.path,
       headers: request.headers,
       body: request.body,
+      onInfo: request.onInterim,
     });
     let headers: Record<string, string | string[]>;
     try {
