@@ -312,17 +312,19 @@ describe('Expect: 100-continue through a standalone edge (D4)', () => {
 });
 
 describe('interim responses from the origin (D10)', () => {
+  /** Interim heads exactly as given, then a 200 with these header lines and body. */
+  function scriptInterim(path: string, interim: string, lines: string[], body: string): void {
+    const final = `HTTP/1.1 200 OK\r\n${lines.map((line) => `${line}\r\n`).join('')}content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+    raw.script(path, { head: Buffer.from(interim + final, 'latin1'), body: Buffer.from(body, 'latin1'), ending: { kind: 'whole' } });
+  }
+
   it('103 Early Hints, then 100, then 200: the client gets the hints and the 200, and the 200 is cached without them', async () => {
-    raw.script('/interim', {
-      head: Buffer.from(
-        'HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload; as=style\r\nx-my-header: test\r\n\r\n' +
-          'HTTP/1.1 100 Continue\r\n\r\n' +
-          'HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 5\r\nconnection: close\r\n\r\n',
-        'latin1',
-      ),
-      body: Buffer.from('final'),
-      ending: { kind: 'whole' },
-    });
+    scriptInterim(
+      '/interim',
+      'HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload; as=style\r\nx-my-header: test\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n',
+      ['cache-control: max-age=60'],
+      'final',
+    );
     const first = await exchangeWithContinue(rawEdge.url, 'GET /interim HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n');
     expect(first).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n[^]*link: <\/style\.css>; rel=preload; as=style\r\n/i);
     expect(first).not.toMatch(/HTTP\/1\.1 100/);
@@ -336,15 +338,12 @@ describe('interim responses from the origin (D10)', () => {
   });
 
   it('102 Processing is passed on, and several 100s in a row are skipped', async () => {
-    raw.script('/interim-102', {
-      head: Buffer.from(
-        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n' +
-          'HTTP/1.1 200 OK\r\ncache-control: no-store\r\ncontent-length: 2\r\nconnection: close\r\n\r\n',
-        'latin1',
-      ),
-      body: Buffer.from('ok'),
-      ending: { kind: 'whole' },
-    });
+    scriptInterim(
+      '/interim-102',
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n',
+      ['cache-control: no-store'],
+      'ok',
+    );
     const answer = await exchangeWithContinue(rawEdge.url, 'GET /interim-102 HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 102 Processing\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
   });
