@@ -103,6 +103,24 @@ describe('edge: what a shared fetch forwards to the origin', () => {
     expect(again.status).toBe(200);
   });
 
+  it('sends the variant\'s own headers on a background (stale-while-revalidate) refresh', async () => {
+    let version = 0;
+    origin.on('/swr-vary', (req, res) => {
+      res.writeHead(200, { 'cache-control': 'public, max-age=1, stale-while-revalidate=60', vary: 'Accept-Language' });
+      res.end(`${req.headers['accept-language'] ?? 'no language'} ${++version}`);
+    });
+    expect((await get(`${edge.url}/swr-vary`, { 'accept-language': 'fr' })).text).toBe('fr 1');
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const stale = await get(`${edge.url}/swr-vary`, { 'accept-language': 'fr' });
+    expect(stale.headers['x-cache']).toBe('STALE');
+    for (let tries = 0; origin.count('/swr-vary') < 2 && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refreshed = await get(`${edge.url}/swr-vary`, { 'accept-language': 'fr' });
+    expect(refreshed.text).toBe('fr 2');
+    const background = origin.seen.filter((seen) => seen.url === '/swr-vary')[1]!;
+    expect(background.headers).toMatchObject({ 'accept-language': 'fr', via: '1.1 cdnsim-fwd' });
+  });
+
   it('never forwards the client\'s own validators or range on a shared fetch', async () => {
     reflectHeaders('/validators');
     await get(`${edge.url}/validators`, { 'if-none-match': '"client"', range: 'bytes=0-1', 'cache-control': 'no-cache' });

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { CacheRequest } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 
@@ -102,15 +103,29 @@ export function forwardedHeaders(
   req: IncomingMessage,
   policy: ForwardPolicy,
 ): Record<string, string | string[]> {
-  const headers = 'only' in policy ? onlyHeaders(endToEndHeaders(req.headers), policy.only) : endToEndHeaders(req.headers, policy.except);
+  const headers = selectHeaders(req.headers, policy);
   const client = req.socket.remoteAddress;
   if (client) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
-  headers['via'] = headers['via'] ? `${String(headers['via'])}, 1.1 cdnsim-${edgeId}` : `1.1 cdnsim-${edgeId}`;
-  return headers;
+  return withVia(edgeId, headers);
 }
 
-function onlyHeaders(headers: Record<string, string | string[]>, allowed: ReadonlySet<string>): Record<string, string | string[]> {
+/**
+ * For a fetch no client waits on (a stale-while-revalidate refresh): the headers the refreshed
+ * variant was selected by, as `policy` lets them through, so the origin answers that same variant.
+ */
+export function refreshHeaders(edgeId: string, requestHeaders: CacheRequest['headers'], policy: ForwardPolicy): Record<string, string | string[]> {
+  return withVia(edgeId, selectHeaders(requestHeaders, policy));
+}
+
+function selectHeaders(headers: CacheRequest['headers'], policy: ForwardPolicy): Record<string, string | string[]> {
+  if ('except' in policy) return endToEndHeaders(headers, policy.except);
   const out: Record<string, string | string[]> = {};
-  for (const name in headers) if (allowed.has(name)) out[name] = headers[name]!;
+  const endToEnd = endToEndHeaders(headers);
+  for (const name in endToEnd) if (policy.only.has(name)) out[name] = endToEnd[name]!;
   return out;
+}
+
+function withVia(edgeId: string, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  headers['via'] = headers['via'] ? `${String(headers['via'])}, 1.1 cdnsim-${edgeId}` : `1.1 cdnsim-${edgeId}`;
+  return headers;
 }
