@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology } from '../src/topology/load.ts';
 import { startProcess } from './helpers/processes.ts';
+import { startTestCluster, testTopology, TEST_EDGES } from './helpers/test-cluster.ts';
 import { startScriptedOrigin } from './helpers/scripted-origin.ts';
 
 type Origin = Awaited<ReturnType<typeof startScriptedOrigin>>;
@@ -164,4 +165,23 @@ describe('topology: an edge\'s originRequestHeaders', () => {
     expect(() => parseTopology(topology(['X Tenant']))).toThrow(/edges\[0\]\.originRequestHeaders\[0\]: must be an HTTP header name/);
     expect(() => parseTopology(topology('X-Tenant'))).toThrow(/edges\[0\]\.originRequestHeaders: /);
   });
+});
+
+describe('cdnsim up: an edge\'s originRequestHeaders reach the process the supervisor starts', () => {
+  it('forwards X-Tenant through router and edge to an external origin, on that edge only by configuration', async () => {
+    reflectHeaders('/tenant');
+    const base = testTopology({ edges: TEST_EDGES.slice(0, 1) });
+    const cluster = await startTestCluster({
+      ...base,
+      origin: { id: 'origin', lat: 39.04, lon: -77.49, url: origin.url },
+      edges: base.edges.map((edge) => ({ ...edge, originRequestHeaders: ['X-Tenant'] })),
+    });
+    try {
+      const seen = JSON.parse((await get(`${cluster.routerUrl}/tenant`, { 'x-tenant': 'acme', 'x-forwarded-host': 'evil.example' })).text) as Record<string, string>;
+      expect(seen['x-tenant']).toBe('acme');
+      expect(seen).not.toHaveProperty('x-forwarded-host');
+    } finally {
+      await cluster.dispose();
+    }
+  }, 60_000);
 });
