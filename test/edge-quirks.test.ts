@@ -348,3 +348,50 @@ describe('interim responses from the origin (D10)', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 102 Processing\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
   });
 });
+
+describe('stale entries when the origin fails (serveStaleOnOriginError, default on as CloudFront)', () => {
+  it('a 5xx from the origin: the stale entry stands in, except under must-revalidate, proxy-revalidate, no-cache or s-maxage', async () => {
+    const cases = {
+      plain: 'max-age=1',
+      'must-revalidate': 'max-age=1, must-revalidate',
+      'proxy-revalidate': 'max-age=1, proxy-revalidate',
+      'no-cache': 'max-age=1, no-cache',
+      's-maxage': 's-maxage=1',
+    };
+    let failing = false;
+    for (const [name, cacheControl] of Object.entries(cases)) {
+      origin.on(`/down5xx-${name}`, (_req, res) => {
+        if (failing) res.writeHead(503, { 'content-type': 'text/plain' }).end('origin unwell');
+        else res.writeHead(200, { 'cache-control': cacheControl, etag: `"${name}"` }).end(`stored ${name}`);
+      });
+      await get(`${edge.url}/down5xx-${name}`);
+    }
+    failing = true;
+    await sleep(1100);
+    const plain = await get(`${edge.url}/down5xx-plain`);
+    expect([plain.status, plain.headers['x-cache'], plain.text]).toEqual([200, 'STALE', 'stored plain']);
+    expect(plain.headers['cache-status']).toMatch(/detail=stale-on-origin-error$/);
+    for (const name of ['must-revalidate', 'proxy-revalidate', 'no-cache', 's-maxage']) {
+      const answer = await get(`${edge.url}/down5xx-${name}`);
+      expect([name, answer.status, answer.text]).toEqual([name, 503, 'origin unwell']);
+    }
+  });
+
+  it('an origin that refuses connections: the stale entry stands in, a must-revalidate one gets 502', async () => {
+    const mortal = await startScriptedOrigin();
+    const front = await startProcess('edge', 'stale', ['--origin', mortal.url, '--origin-timeout-ms', '1000']);
+    try {
+      mortal.on('/plain', (_req, res) => res.writeHead(200, { 'cache-control': 'max-age=1' }).end('kept'));
+      mortal.on('/strict', (_req, res) => res.writeHead(200, { 'cache-control': 'max-age=1, must-revalidate' }).end('strict'));
+      await Promise.all([get(`${front.url}/plain`), get(`${front.url}/strict`)]);
+      await mortal.close();
+      await sleep(1100);
+      const plain = await get(`${front.url}/plain`);
+      expect([plain.status, plain.headers['x-cache'], plain.text]).toEqual([200, 'STALE', 'kept']);
+      const strict = await get(`${front.url}/strict`);
+      expect(strict.status).toBe(502);
+    } finally {
+      await front.stop();
+    }
+  });
+});

@@ -306,7 +306,7 @@ describe('edge in front of a real origin process', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'cdnsim-edge-origin-'));
     originProcess = await startProcess('origin', 'origin', ['--data-dir', dataDir]);
-    frontEdge = await startProcess('edge', 'e2', ['--origin', originProcess.url, '--origin-timeout-ms', '1000']);
+    frontEdge = await startProcess('edge', 'e2', ['--origin', originProcess.url, '--origin-timeout-ms', '1000', '--no-serve-stale-on-origin-error']);
   });
   afterAll(async () => {
     await frontEdge?.stop();

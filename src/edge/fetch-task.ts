@@ -9,6 +9,7 @@ import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
 import { relayInterimTo } from './interim-responses.ts';
 import { addEdgeHeaders } from './response-headers.ts';
+import { staleStandIn } from './stale-on-error.ts';
 
 export interface FetchContext {
   id: string;
@@ -19,6 +20,8 @@ export interface FetchContext {
   maxObjectBytes: number;
   /** The client headers a shared fetch forwards (sharedFetchAllowList); the defaults when absent. */
   originRequestHeaders?: ReadonlySet<string>;
+  /** Serve a stale entry when the origin fails, even without stale-if-error (see staleStandIn). */
+  serveStaleOnOriginError: boolean;
 }
 
 export type FetchOutcome = { ok: true } | { ok: false; error: unknown };
@@ -90,9 +93,10 @@ async function answerFromOrigin(ctx: FetchContext, plan: FetchPlan, response: Or
       return { ok: true };
     }
   }
-  if (stale && response.status >= 500 && ctx.cache.usableOnError(stale)) {
+  const standIn = stale && response.status >= 500 ? staleStandIn(ctx, stale) : undefined;
+  if (stale && standIn) {
     drainBody(response.body);
-    if (client) deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=stale-if-error`, timing);
+    if (client) deliverStale(ctx, client, stale, standIn);
     return { ok: true };
   }
 
@@ -216,12 +220,16 @@ export async function streamThrough(
   ctx.metrics.observeRequest(status, (performance.now() - client.started) / 1000, bytes);
 }
 
+/** The origin gave no answer: the stale entry if it may stand in, else 502 or 504. */
 export function answerFailure(ctx: FetchContext, client: ClientExchange, stale: StoredResponse | undefined, error: unknown): void {
-  if (stale && ctx.cache.usableOnError(stale)) {
-    deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=stale-if-error`);
-  } else {
-    deliverFailure(ctx.id, ctx.metrics, client, error);
-  }
+  const standIn = stale ? staleStandIn(ctx, stale) : undefined;
+  if (stale && standIn) deliverStale(ctx, client, stale, standIn);
+  else deliverFailure(ctx.id, ctx.metrics, client, error);
+}
+
+function deliverStale(ctx: FetchContext, client: ClientExchange, stale: StoredResponse, why: 'stale-if-error' | 'origin-error'): void {
+  const detail = why === 'stale-if-error' ? 'stale-if-error' : 'stale-on-origin-error';
+  deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=${detail}`);
 }
 
 function wantsPartialView(client: ClientExchange): boolean {

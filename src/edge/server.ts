@@ -28,6 +28,8 @@ export type EdgeOptions = StoreCapacity & {
   originRoundTripMs: number;
   adminToken: string | undefined;
   originTimeouts?: { connectMs: number; headersMs: number; bodyMs: number };
+  /** Serve stale entries when the origin fails, even without stale-if-error (CloudFront's way); default true. */
+  serveStaleOnOriginError?: boolean;
   /** Client headers a shared fetch forwards besides the defaults (see forward-headers.ts). */
   originRequestHeaders?: readonly string[];
 };
@@ -65,6 +67,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     metrics,
     maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
     originRequestHeaders: sharedFetchAllowList(options.originRequestHeaders),
+    serveStaleOnOriginError: options.serveStaleOnOriginError ?? true,
     flights: new Map(),
   };
 

@@ -102,6 +102,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             ...(edge.maxObjectBytes ? ['--max-object-bytes', String(edge.maxObjectBytes)] : []),
             '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
             ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
+            ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
           ],
         }),
       ),

@@ -115,6 +115,12 @@ export const edgeSchema = z
      * (content negotiation, credentials, Origin, the proxy chain), as an origin request policy.
      */
     originRequestHeaders: z.array(headerName).optional(),
+    /**
+     * Serve a stale entry when the origin cannot answer (refused, timed out, 5xx) even without
+     * stale-if-error, as CloudFront does; never for must-revalidate, proxy-revalidate, no-cache or
+     * s-maxage entries (RFC 9111 section 4.2.4). Default true.
+     */
+    serveStaleOnOriginError: z.boolean().optional(),
   })
   .superRefine((edge, ctx) => {
     if (edge.maxSize === undefined && edge.maxObjects === undefined) {

@@ -25,6 +25,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       'origin-timeout-ms': { type: 'string' },
       'origin-request-header': { type: 'string', multiple: true },
       'origin-body-timeout-ms': { type: 'string' },
+      'no-serve-stale-on-origin-error': { type: 'boolean', default: false },
     },
   });
   if (!values.origin) throw new UsageError('--origin URL is required');
@@ -51,6 +52,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       originRoundTripMs: parseNumber('origin-rtt-ms', values['origin-rtt-ms'], 0),
       adminToken: adminTokenFromEnv(),
       originRequestHeaders: values['origin-request-header'],
+      serveStaleOnOriginError: !values['no-serve-stale-on-origin-error'],
       originTimeouts: {
         connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
         headersMs: originTimeoutMs,
