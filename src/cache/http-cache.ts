@@ -1,9 +1,10 @@
 import type CachePolicy from 'http-cache-semantics';
 import type { Clock } from './clock.ts';
-import { clockedPolicyClass, type PolicyConstructor } from './clocked-policy.ts';
+import { clockedPolicyClass, directivesOf, type PolicyConstructor } from './clocked-policy.ts';
 import { createEntryStore, type StoreCapacity } from './create-entry-store.ts';
 import type { EntryStore } from './entry-store.ts';
 import { ageSeconds, createStoredResponse, ttlSeconds, type StoredResponse } from './stored-response.ts';
+import { cacheControlDirectives, targetList } from './targeted-cache-control.ts';
 
 /** A request as the cache sees it: no socket, no body. */
 export interface CacheRequest {
@@ -43,6 +44,8 @@ export type HttpCacheOptions = StoreCapacity & {
   /** Which simulator policy evicts (a name from LIVE_POLICIES); default lru. */
   policy?: string;
   clock: Clock;
+  /** The response field targeted at cdnsim alone (RFC 9213), obeyed before CDN-Cache-Control; default Cdnsim-Cache-Control. */
+  cdnsimField?: string;
   /** Called once per entry pushed out to make room (not for replacements or purges). */
   onEvict?: () => void;
 };
@@ -63,7 +66,7 @@ export class HttpCache {
   readonly #tags = new Map<string, Set<string>>();
 
   constructor(options: HttpCacheOptions) {
-    this.#Policy = clockedPolicyClass(options.clock);
+    this.#Policy = clockedPolicyClass(options.clock, targetList(options.cdnsimField));
     this.#clock = options.clock;
     this.#store = createEntryStore<StoredResponse>({
       ...options,
@@ -88,15 +91,12 @@ export class HttpCache {
     if (!variants) return { kind: 'miss' };
     const entry = this.#store.get(variantKey(primary, variants.vary, req.headers));
     if (!entry) return { kind: 'miss' };
+    // RFC 9111 section 3.5: a request with credentials may only get a response marked as shareable with them.
+    if (req.headers.authorization !== undefined && !allowsAuthenticated(entry.policy)) return { kind: 'miss' };
     // The common case, decided without the library: a request that sets no cache constraints of
     // its own, for an entry within its freshness lifetime. (This also keeps a fresh must-revalidate
     // response usable, which the library's evaluateRequest would always send for revalidation.)
-    const headers = req.headers;
-    if (headers['cache-control'] === undefined && headers.pragma === undefined && headers.authorization === undefined) {
-      if (this.#clock() < entry.storedAt + entry.freshForMs) return { kind: 'fresh', entry };
-    }
-    // RFC 9111 section 3.5: a request with credentials may only get a response marked as shareable with them.
-    if (req.headers.authorization !== undefined && !allowsAuthenticated(entry.policy)) return { kind: 'miss' };
+    if (!constrainsFreshness(req.headers) && this.#clock() < entry.storedAt + entry.freshForMs) return { kind: 'fresh', entry };
     const request = asPolicyRequest(req);
     const evaluation = entry.policy.evaluateRequest(request);
     if (evaluation.response) {
@@ -119,7 +119,7 @@ export class HttpCache {
     // Varnish's default: a response setting a cookie is someone's session, not a shared object.
     if (res.headers['set-cookie'] !== undefined && !explicitlyShared(policy)) return { store: false, reason: 'Set-Cookie' };
     const hasValidator = res.headers['etag'] !== undefined || res.headers['last-modified'] !== undefined;
-    if (policy.timeToLive() <= 0 && !hasValidator && !headerValue(res.headers['cache-control'])?.includes('stale-if-error')) {
+    if (policy.timeToLive() <= 0 && !hasValidator && directivesOf(policy)['stale-if-error'] === undefined) {
       return { store: false, reason: 'no freshness and no validator' };
     }
     return { store: true, policy };
@@ -183,10 +183,11 @@ export class HttpCache {
 
   /** Whether a stale entry may stand in for an origin failure (stale-if-error, RFC 5861). */
   usableOnError(entry: StoredResponse): boolean {
-    const cacheControl = headerValue(entry.policy.responseHeaders()['cache-control']) ?? '';
-    const match = /(?:^|,)\s*stale-if-error\s*=\s*"?(\d+)"?/i.exec(cacheControl);
-    if (!match || /must-revalidate|proxy-revalidate|no-cache/i.test(cacheControl)) return false;
-    return entry.policy.age() < entry.policy.maxAge() + Number(match[1]);
+    const directives = directivesOf(entry.policy);
+    const value = directives['stale-if-error'];
+    const seconds = typeof value === 'string' ? Number(value) : NaN;
+    if (!Number.isFinite(seconds) || directives['must-revalidate'] || directives['proxy-revalidate'] || directives['no-cache']) return false;
+    return entry.policy.age() < entry.policy.maxAge() + seconds;
   }
 
   /** Drops every variant stored for a primary key; returns how many entries went. */
@@ -304,14 +305,30 @@ function surrogateKeys(value: string | string[] | undefined): string[] {
   return (headerValue(value) ?? '').split(/\s+/).filter(Boolean);
 }
 
+/** Request directives that ask for something other than a fresh stored response; unknown ones are ignored (RFC 9111 section 5.2). */
+const CONSTRAINING_REQUEST_DIRECTIVES = ['no-cache', 'no-store', 'max-age', 'min-fresh', 'max-stale', 'only-if-cached'];
+
+function constrainsFreshness(headers: CacheRequest['headers']): boolean {
+  const cacheControl = headers['cache-control'];
+  if (cacheControl === undefined) {
+    // Pragma: no-cache counts only when Cache-Control is absent (RFC 9111 section 5.4).
+    return headers.pragma !== undefined && /(?:^|,)\s*no-cache\s*(?:,|$)/i.test(headerValue(headers.pragma) ?? '');
+  }
+  const directives = cacheControlDirectives(cacheControl);
+  return CONSTRAINING_REQUEST_DIRECTIVES.some((name) => directives[name] !== undefined);
+}
+
 function allowsAuthenticated(policy: CachePolicy): boolean {
-  return /(?:^|,)\s*(public|s-maxage|must-revalidate)\b/i.test(headerValue(policy.responseHeaders()['cache-control']) ?? '');
+  const directives = directivesOf(policy);
+  return directives['public'] !== undefined || directives['s-maxage'] !== undefined || directives['must-revalidate'] !== undefined;
 }
 
 function mustRevalidate(entry: StoredResponse): boolean {
-  return /(?:^|,)\s*(must-revalidate|proxy-revalidate)\b/i.test(headerValue(entry.policy.responseHeaders()['cache-control']) ?? '');
+  const directives = directivesOf(entry.policy);
+  return directives['must-revalidate'] !== undefined || directives['proxy-revalidate'] !== undefined;
 }
 
 function explicitlyShared(policy: CachePolicy): boolean {
-  return /(?:^|,)\s*(public|s-maxage)\b/i.test(headerValue(policy.responseHeaders()['cache-control']) ?? '');
+  const directives = directivesOf(policy);
+  return directives['public'] !== undefined || directives['s-maxage'] !== undefined;
 }

@@ -21,8 +21,8 @@ export interface StoredResponse {
   /** How long after storedAt it stays fresh, in ms (0 if never). */
   freshForMs: number;
   /**
-   * End-to-end headers for a plain hit, flat as [name, value, ...]: everything but Age, Date,
-   * Content-Length and Via, which are per delivery. Built once so a hit copies nothing.
+   * End-to-end headers for a plain hit, flat as [name, value, ...]: everything but Age,
+   * Content-Length and Via, which are per delivery. (Date is the origin's: RFC 9110 section 6.6.1.) Built once so a hit copies nothing.
    */
   headerLines: readonly string[];
   /** The origin's own Via, that this cache appends to. */
@@ -31,7 +31,7 @@ export interface StoredResponse {
 
 /** Bookkeeping per entry (key, policy object, LRU node), so tiny objects are not counted as free. */
 const ENTRY_OVERHEAD_BYTES = 256;
-const PER_DELIVERY = new Set(['age', 'date', 'content-length', 'via']);
+const PER_DELIVERY = new Set(['age', 'content-length', 'via']);
 
 export function createStoredResponse(
   fields: Pick<StoredResponse, 'key' | 'url' | 'status' | 'body' | 'policy' | 'tags'>,
