@@ -1,8 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpServer } from '../src/net/http-server.ts';
+import { EdgeTable } from '../src/router/edge-table.ts';
+import { EdgeProxy, type ProxyOutcome } from '../src/router/proxy.ts';
 import { startTestCluster, testTopology, TEST_ADMIN_TOKEN, TEST_EDGES, type TestCluster } from './helpers/test-cluster.ts';
 
 const EDGES = TEST_EDGES.slice(0, 3); // iad, fra, nrt
@@ -181,11 +185,13 @@ describe('router hardening: pipelining clients that hang up leak nothing (D5)', 
     await sleep(1_500);
     expect(openFds()).toBeGreaterThan(baselineFds); // the load really held connections
     for (const socket of sockets) socket.destroy();
+    const hungUp = performance.now();
 
     let fds = Infinity;
     let pool = { connections: Infinity, pending: Infinity, running: Infinity };
     // Responses that did complete leave idle keep-alive connections, which the edges close after
-    // their 5 s keep-alive timeout; stuck ones (the defect) never go.
+    // their 5 s keep-alive timeout, and undici's reconnects after an abort are closed by the
+    // router within a second; stuck ones (the defect) never go.
     for (let waited = 0; waited < 9_000; waited += 250) {
       await sleep(250);
       fds = openFds();
@@ -195,6 +201,7 @@ describe('router hardening: pipelining clients that hang up leak nothing (D5)', 
     expect({ fds, baselineFds, ...pool }).toMatchObject({ pending: 0, running: 0 });
     expect(pool.connections).toBeLessThanOrEqual(baselinePool.connections);
     expect(fds).toBeLessThanOrEqual(baselineFds + 2);
+    console.log(`D5: back to ${fds} fds (baseline ${baselineFds}) and ${pool.connections} edge connections (baseline ${baselinePool.connections}) ${Math.round(performance.now() - hungUp)} ms after the clients hung up`);
     expect((await normalGet(cluster.routerUrl)).status).toBe(200);
   }, 30_000);
 
@@ -220,3 +227,76 @@ async function slowHeaderLifetimeMs(url: string): Promise<number> {
   socket.destroy();
   return elapsed;
 }
+
+describe('router proxy: a client that stops reading (in-process, small timeouts)', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const server of servers) server.closeAllConnections();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+  async function listening(server: Server): Promise<string> {
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('is cut off after clientSendTimeoutMs, and its edge connection closed, counted as the client’s fault', async () => {
+    const edgeSockets = new Set<Socket>();
+    let edgeRequests = 0;
+    const edgeServer = createServer((_req, res) => {
+      edgeRequests++;
+      res.writeHead(200, { 'content-length': String(64 * 1024 * 1024) });
+      const chunk = Buffer.alloc(64 * 1024, 'e');
+      const pump = () => {
+        while (res.write(chunk));
+      };
+      res.on('drain', pump);
+      pump();
+    });
+    edgeServer.on('connection', (socket: Socket) => {
+      edgeSockets.add(socket);
+      socket.once('close', () => edgeSockets.delete(socket));
+    });
+    const edgeUrl = await listening(edgeServer);
+    const [edge] = new EdgeTable([{ id: 'e1', region: 'r', city: 'c', lat: 0, lon: 0, port: Number(new URL(edgeUrl).port), weight: 1, maxSize: 1 }], '127.0.0.1').edges;
+    const proxy = new EdgeProxy([edge!], { connectTimeoutMs: 1_000, headersTimeoutMs: 2_000, bodyTimeoutMs: 10_000, clientSendTimeoutMs: 500 });
+    const outcomes: ProxyOutcome[] = [];
+    const router = createHttpServer((req, res) => void proxy.forward(edge!, req, res, () => {}).then((outcome) => outcomes.push(outcome)), {
+      headersTimeoutMs: 2_000,
+      requestTimeoutMs: 5_000,
+    });
+    let clientSideOpen = 0;
+    router.on('connection', (socket: Socket) => {
+      clientSideOpen++;
+      socket.once('close', () => clientSideOpen--);
+    });
+    const routerUrl = await listening(router);
+
+    const client = await openSocket(routerUrl);
+    client.pause(); // reads nothing, for good
+    client.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(300);
+    expect([edgeRequests, edgeSockets.size, clientSideOpen]).toEqual([1, 1, 1]);
+    const [carrier] = edgeSockets;
+    const started = performance.now();
+    const settled = () => carrier!.destroyed && clientSideOpen === 0 && proxy.stats(edge!).running + proxy.stats(edge!).pending === 0;
+    for (let waited = 0; !settled() && waited < 3_000; waited += 50) await sleep(50);
+    expect({ carrierClosed: carrier!.destroyed, clientSideOpen, ...proxy.stats(edge!) }).toMatchObject({ carrierClosed: true, clientSideOpen: 0, running: 0, pending: 0 });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // undici may open a fresh connection after the abort (nodejs/undici#5845) and send nothing on
+    // it: the router closes it within a second or so.
+    for (let waited = 0; (edgeSockets.size > 0 || proxy.stats(edge!).connected > 0) && waited < 3_000; waited += 50) await sleep(50);
+    expect({ edgeSockets: edgeSockets.size, connected: proxy.stats(edge!).connected }).toEqual({ edgeSockets: 0, connected: 0 });
+    expect(edgeRequests).toBe(1);
+    expect(outcomes).toMatchObject([{ kind: 'client-fault', fault: 'slow-read' }]);
+    client.destroy();
+    await proxy.close();
+  });
+
+  it('createHttpServer drops a slow-header client within a small headersTimeout + 0.9 s', async () => {
+    const url = await listening(createHttpServer((_req, res) => res.end('ok'), { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 }));
+    const elapsed = await slowHeaderLifetimeMs(url);
+    expect(elapsed).toBeGreaterThan(900);
+    expect(elapsed).toBeLessThan(1_900);
+  });
+});

@@ -4,6 +4,7 @@ import { Pool, errors, type Dispatcher } from 'undici';
 import { whenClientGone } from '../net/client-gone.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import type { RoutedEdge } from './edge-table.ts';
+import { reapingConnector } from './unused-connection-reaper.ts';
 
 export interface EdgePoolOptions {
   connectTimeoutMs: number;
@@ -36,6 +37,9 @@ export interface EdgePoolStats {
 
 const DROPPED_REQUEST_HEADERS = new Set(['host']);
 
+/** Long enough for any connection undici opened for a request to have written it. */
+const UNUSED_CONNECTION_MS = 1_000;
+
 /** One keep-alive undici Pool per edge; responses stream straight into the client's socket. */
 export class EdgeProxy {
   readonly #pools = new Map<RoutedEdge, Pool>();
@@ -47,7 +51,7 @@ export class EdgeProxy {
       this.#pools.set(
         edge,
         new Pool(edge.url, {
-          connect: { timeout: options.connectTimeoutMs },
+          connect: reapingConnector({ timeout: options.connectTimeoutMs }, UNUSED_CONNECTION_MS),
           headersTimeout: options.headersTimeoutMs,
           bodyTimeout: options.bodyTimeoutMs,
           keepAliveTimeout: 30_000,
