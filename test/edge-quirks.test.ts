@@ -268,6 +268,19 @@ describe('broken origin answers: every client is answered or cut promptly, and t
     });
   }
 
+  for (const status of ['099 Too Low', '600 Too High', '999 Way Out', '200']) {
+    it(`an odd status line (${status}): an answer, never a 500`, async () => {
+      const path = `/odd-status-${status.split(' ')[0]}`;
+      script(path, status, ['content-length: 2'], 'ok');
+      for (const method of ['GET', 'POST']) {
+        const response = await request(`${rawEdge.url}${path}`, { method, headersTimeout: 3000, bodyTimeout: 3000 }).catch(() => undefined);
+        await response?.body.dump();
+        expect(response?.statusCode ?? 502).not.toBe(500);
+      }
+      await expectRecovers(path);
+    });
+  }
+
   it('100 concurrent clients on a key whose origin sends headers, stalls, then closes: all answered or cut', async () => {
     script('/crowd-mid', '200 OK', cacheable, body, { kind: 'stall', ms: 500 });
     const results = await Promise.all(Array.from({ length: 100 }, () => attempt(`${rawEdge.url}/crowd-mid`)));
