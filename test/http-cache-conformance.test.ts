@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHttpDate } from '../src/cache/http-date.ts';
 import { HttpCache, type CacheRequest } from '../src/cache/http-cache.ts';
+import { edgeSchema } from '../src/topology/schema.ts';
+import { startProcess } from './helpers/processes.ts';
+import { startScriptedOrigin } from './helpers/scripted-origin.ts';
 
 /**
  * The shared-cache rules the HTTP cache conformance suite (cache-tests.fyi) checks, each found
@@ -218,3 +222,42 @@ describe('parseHttpDate', () => {
     expect(parseHttpDate('0', now)).toBeNaN();
   });
 });
+
+describe('a real edge process with a renamed targeted field', () => {
+  let origin: Awaited<ReturnType<typeof startScriptedOrigin>>;
+  let edge: Awaited<ReturnType<typeof startProcess>>;
+
+  beforeAll(async () => {
+    origin = await startScriptedOrigin();
+    origin.on('/t', (_req, res) => {
+      res.writeHead(200, { 'cache-control': 'no-store', 'acme-cache-control': 'max-age=300', 'cdn-cache-control': 'max-age=60', 'content-type': 'text/plain' });
+      res.end('targeted');
+    });
+    edge = await startProcess('edge', 'conf', ['--origin', origin.url, '--targeted-cache-control-field', 'Acme-Cache-Control']);
+  }, 30_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    await origin?.close();
+  });
+
+  it('caches by the renamed field over Cache-Control: no-store, keeps it from clients, passes CDN-Cache-Control on', async () => {
+    const first = await request(`${edge.url}/t`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    await first.body.dump();
+    const second = await request(`${edge.url}/t`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    expect(await second.body.text()).toBe('targeted');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(origin.count('/t')).toBe(1);
+    expect(second.headers['cache-control']).toBe('no-store');
+    expect(second.headers['acme-cache-control']).toBeUndefined();
+    expect(second.headers['cdn-cache-control']).toBe('max-age=60');
+  });
+
+  it('the topology field is validated as a header name', () => {
+    const edgeWith = (targetedCacheControlField: unknown) => ({ ...minimalEdge, targetedCacheControlField });
+    expect(edgeSchema.safeParse(edgeWith('Acme-Cache-Control')).success).toBe(true);
+    expect(edgeSchema.safeParse(edgeWith('not a name')).success).toBe(false);
+  });
+});
+
+const minimalEdge = { id: 'e1', city: 'X', region: 'r', lat: 0, lon: 0, port: 0, maxSize: 1000 };

@@ -50,6 +50,7 @@ cdnsim sim --topology FILE --trace FILE [--cache-scale F] [--policy NAME] [--edg
             [--max-object-bytes BYTES] [--id ID] [--region NAME] [--host HOST] [--origin-rtt-ms MS]
             [--origin-request-header NAME ...]
             [--origin-timeout-ms MS] [--origin-body-timeout-ms MS] [--no-serve-stale-on-origin-error]
+            [--targeted-cache-control-field NAME]
   One edge alone: a caching reverse proxy in front of any HTTP origin (like varnishd -b).
   --policy evicts with one of the simulator's policies: lru (default), fifo, clock, sieve,
   s3fifo, lfu, arc; the capacity counts bytes (--max-size, default 64 MiB) or objects.`,

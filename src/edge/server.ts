@@ -32,6 +32,8 @@ export type EdgeOptions = StoreCapacity & {
   serveStaleOnOriginError?: boolean;
   /** Client headers a shared fetch forwards besides the defaults (see forward-headers.ts). */
   originRequestHeaders?: readonly string[];
+  /** The response field targeted at this CDN alone (RFC 9213), before CDN-Cache-Control; default Cdnsim-Cache-Control. */
+  targetedCacheControlField?: string;
 };
 
 export interface RunningEdge {
@@ -51,7 +53,13 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     objects: cache?.objects ?? 0,
   }));
   const capacity: StoreCapacity = options.maxSize !== undefined ? { maxSize: options.maxSize } : { maxObjects: options.maxObjects };
-  cache = new HttpCache({ ...capacity, policy: options.policy, clock: wallClock, onEvict: () => metrics.countEviction() });
+  cache = new HttpCache({
+    ...capacity,
+    policy: options.policy,
+    clock: wallClock,
+    cdnsimField: options.targetedCacheControlField,
+    onEvict: () => metrics.countEviction(),
+  });
   const timeouts = options.originTimeouts ?? DEFAULT_ORIGIN_TIMEOUTS;
   const origin = new OriginClient({
     originUrl: options.originUrl,

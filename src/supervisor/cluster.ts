@@ -103,6 +103,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
             ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
             ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
+            ...(edge.targetedCacheControlField ? ['--targeted-cache-control-field', edge.targetedCacheControlField] : []),
           ],
         }),
       ),

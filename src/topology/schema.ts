@@ -121,6 +121,11 @@ export const edgeSchema = z
      * s-maxage entries (RFC 9111 section 4.2.4). Default true.
      */
     serveStaleOnOriginError: z.boolean().optional(),
+    /**
+     * The response field targeted at this CDN alone (RFC 9213), obeyed before CDN-Cache-Control
+     * and Cache-Control and not passed on to clients; default Cdnsim-Cache-Control.
+     */
+    targetedCacheControlField: headerName.optional(),
   })
   .superRefine((edge, ctx) => {
     if (edge.maxSize === undefined && edge.maxObjects === undefined) {

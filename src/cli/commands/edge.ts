@@ -26,6 +26,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       'origin-request-header': { type: 'string', multiple: true },
       'origin-body-timeout-ms': { type: 'string' },
       'no-serve-stale-on-origin-error': { type: 'boolean', default: false },
+      'targeted-cache-control-field': { type: 'string' },
     },
   });
   if (!values.origin) throw new UsageError('--origin URL is required');
@@ -53,6 +54,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       adminToken: adminTokenFromEnv(),
       originRequestHeaders: values['origin-request-header'],
       serveStaleOnOriginError: !values['no-serve-stale-on-origin-error'],
+      targetedCacheControlField: values['targeted-cache-control-field'],
       originTimeouts: {
         connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
         headersMs: originTimeoutMs,
