@@ -4,11 +4,12 @@
  * the score per group and in total as the published results count it.
  *
  *   npm run conformance -- --suite /tmp/cache-tests [--id TEST_ID] [--json FILE] [--failures]
+ *   npm run conformance -- --suite /tmp/cache-tests --score results/trafficserver.json   (score a saved run)
  *
  * The edge is started once and never restarted: the run fails (exit 1) if it exits before the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     id: { type: 'string' },
     json: { type: 'string' },
     failures: { type: 'boolean', default: false },
+    score: { type: 'string', multiple: true },
   },
 });
 if (!values.suite) {
@@ -34,6 +36,16 @@ if (!values.suite) {
 }
 const suiteDir = resolve(values.suite);
 const projectDir = resolve(import.meta.dirname, '..');
+
+if (values.score) {
+  // Saved results (the suite's own results/*.json, or --json of an earlier run): score them, run nothing.
+  const score = await loadScorer(suiteDir);
+  for (const file of values.score) {
+    console.log(`${file}:`);
+    console.log(formatScoreTable(score(JSON.parse(await readFile(resolve(suiteDir, file), 'utf8')) as SuiteResults)));
+  }
+  process.exit(0);
+}
 
 const originServer = spawn(process.execPath, [join(suiteDir, 'test-engine/server/server.mjs')], {
   cwd: suiteDir,
