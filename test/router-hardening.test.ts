@@ -293,6 +293,21 @@ describe('router proxy: a client that stops reading (in-process, small timeouts)
     await proxy.close();
   });
 
+  it('createHttpServer closes a connection that never sends a byte within headersTimeout, and keeps one that asked', async () => {
+    const url = await listening(createHttpServer((_req, res) => res.end('ok'), { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 }));
+    const silent = await openSocket(url);
+    const asked = await openSocket(url);
+    asked.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const started = performance.now();
+    await Promise.race([new Promise((resolve) => silent.once('close', resolve)), sleep(3_000)]);
+    const elapsed = performance.now() - started;
+    expect(silent.destroyed).toBe(true);
+    expect(elapsed).toBeGreaterThan(800);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(asked.destroyed).toBe(false); // idle after its answer, until Node's 5 s keepAliveTimeout
+    asked.destroy();
+  });
+
   it('createHttpServer drops a slow-header client within a small headersTimeout + 0.9 s', async () => {
     const url = await listening(createHttpServer((_req, res) => res.end('ok'), { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 }));
     const elapsed = await slowHeaderLifetimeMs(url);
