@@ -408,3 +408,46 @@ describe('stale entries when the origin fails (serveStaleOnOriginError, default 
     }
   });
 });
+
+describe('clients that go away', () => {
+  it('a client that resets in the middle of a POST body: the edge stays up and answers the next one', async () => {
+    origin.on('/upload', async (req, res) => {
+      let bytes = 0;
+      for await (const chunk of req) bytes += (chunk as Buffer).length;
+      res.writeHead(201).end(`got ${bytes}`);
+    });
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1');
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+      socket.write('POST /upload HTTP/1.1\r\nHost: e\r\nContent-Length: 100000\r\n\r\n0123456789', () => {
+        setTimeout(() => socket.resetAndDestroy(), 100);
+      });
+    });
+    await sleep(200);
+    const next = await request(`${edge.url}/upload`, { method: 'POST', body: 'hello', headersTimeout: 5000, bodyTimeout: 5000 });
+    expect([next.statusCode, await next.body.text()]).toEqual([201, 'got 5']);
+    await expectEdgeStillUp();
+  });
+
+  it('the client leading a collapsed fetch hangs up mid-body: the clients waiting on it still get the whole object', async () => {
+    const part = Buffer.alloc(100 * 1024, 'z');
+    origin.on('/lead-leaves', async (_req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': String(part.length * 5) });
+      for (let i = 0; i < 5; i++) {
+        res.write(part);
+        await sleep(100);
+      }
+      res.end();
+    });
+    const leader = connect(Number(new URL(edge.url).port), '127.0.0.1');
+    leader.on('error', () => {});
+    leader.once('data', () => leader.destroy());
+    leader.write('GET /lead-leaves HTTP/1.1\r\nHost: e\r\n\r\n');
+    await sleep(50);
+    const waiters = await Promise.all(Array.from({ length: 4 }, () => get(`${edge.url}/lead-leaves`)));
+    expect(waiters.map((waiter) => [waiter.status, waiter.text.length])).toEqual(Array.from({ length: 4 }, () => [200, part.length * 5]));
+    expect(origin.count('/lead-leaves')).toBe(1);
+    await expectEdgeStillUp();
+  });
+});
