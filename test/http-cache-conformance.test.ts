@@ -183,6 +183,25 @@ describe('Expires, Age, Date', () => {
   });
 });
 
+describe('revalidation', () => {
+  it('a 304 without validators answers the conditional request made with the stored ones: the entry keeps its headers', () => {
+    const c = setup();
+    const lastModified = c.date(-3000);
+    const entry = c.put('/a', { 'cache-control': 'max-age=1', 'last-modified': lastModified, 'content-type': 'text/plain' })!;
+    c.advance(2);
+    expect(c.kind('/a')).toBe('stale');
+    const { entry: refreshed, modified } = c.cache.revalidated(entry, { url: '/a', method: 'GET', headers: {} }, {
+      status: 304,
+      headers: { date: c.date(), 'cache-control': 'max-age=100' },
+    });
+    expect(modified).toBe(false);
+    const headers = refreshed.policy.responseHeaders();
+    expect(headers['content-type']).toBe('text/plain');
+    expect(headers['last-modified']).toBe(lastModified);
+    expect(c.kind('/a')).toBe('fresh');
+  });
+});
+
 describe('directives', () => {
   it('names are case-insensitive', () => {
     const c = setup();

@@ -157,7 +157,7 @@ export class HttpCache {
    * stored entry in place; anything else means the body changed and the caller stores anew.
    */
   revalidated(entry: StoredResponse, req: CacheRequest, res: CacheResponse): { entry: StoredResponse; modified: boolean } {
-    const { policy, modified } = entry.policy.revalidatedPolicy(asPolicyRequest(req), asPolicyResponse(res));
+    const { policy, modified } = entry.policy.revalidatedPolicy(asPolicyRequest(req), asPolicyResponse(withStoredValidators(entry, res)));
     if (modified) return { entry, modified: true };
     const refreshed = createStoredResponse(
       { key: entry.key, url: entry.url, status: entry.status, body: entry.body, policy, tags: surrogateKeys(policy.responseHeaders()['surrogate-key']) },
@@ -299,6 +299,20 @@ function storedValidators(entry: StoredResponse): Record<string, string> {
   if (etag) out['if-none-match'] = etag;
   if (lastModified) out['if-modified-since'] = lastModified;
   return out;
+}
+
+/**
+ * A 304 that names no validator answers the conditional request this cache made, which carried
+ * the entry's own validators only (storedValidators): it is about that entry. The library would
+ * otherwise match it to nothing and rebuild the entry from the 304's few headers alone.
+ */
+function withStoredValidators(entry: StoredResponse, res: CacheResponse): CacheResponse {
+  if (res.status !== 304 || res.headers['etag'] !== undefined || res.headers['last-modified'] !== undefined) return res;
+  const stored = entry.policy.responseHeaders();
+  const headers = { ...res.headers };
+  if (stored['etag'] !== undefined) headers['etag'] = stored['etag'];
+  if (stored['last-modified'] !== undefined) headers['last-modified'] = stored['last-modified'];
+  return { ...res, headers };
 }
 
 function surrogateKeys(value: string | string[] | undefined): string[] {
