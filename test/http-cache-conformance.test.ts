@@ -183,6 +183,15 @@ describe('Expires, Age, Date', () => {
   });
 });
 
+describe('variants', () => {
+  it('Accept-Language values that differ only in letter case select one variant (language tags are case-insensitive)', () => {
+    const c = setup();
+    c.put('/a', { 'cache-control': 'max-age=100', vary: 'Accept-Language' }, 200, { 'accept-language': 'en, de' });
+    expect(c.kind('/a', { 'accept-language': 'eN, De' })).toBe('fresh');
+    expect(c.kind('/a', { 'accept-language': 'de, en' })).toBe('miss');
+  });
+});
+
 describe('revalidation', () => {
   it('a 304 without validators answers the conditional request made with the stored ones: the entry keeps its headers', () => {
     const c = setup();

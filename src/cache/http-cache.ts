@@ -279,11 +279,21 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
+/**
+ * Request headers whose values are case-insensitive tokens and tags (RFC 9110 section 12.5), so
+ * a variant key may fold their case. Their order is kept: with equal weights it can be a preference.
+ */
+const CASE_INSENSITIVE_VALUES = new Set(['accept-language', 'accept-encoding', 'accept-charset']);
+
 /** Normalises the varied-on request header values into the key, so equivalent requests share a variant. */
 function variantKey(primary: string, vary: readonly string[], headers: CacheRequest['headers']): string {
   if (vary.length === 0) return primary;
   let key = primary;
-  for (const name of vary) key += `\n${name}:${(headerValue(headers[name]) ?? '').trim().replace(/\s*,\s*/g, ',')}`;
+  for (const name of vary) {
+    let value = (headerValue(headers[name]) ?? '').trim().replace(/\s*,\s*/g, ',');
+    if (CASE_INSENSITIVE_VALUES.has(name)) value = value.toLowerCase();
+    key += `\n${name}:${value}`;
+  }
   return key;
 }
 
