@@ -412,6 +412,33 @@ describe('stale entries when the origin fails (serveStaleOnOriginError, default 
   });
 });
 
+describe('an origin that stalls, then resets the connection (TCP RST), under 100 concurrent clients', () => {
+  for (const when of ['before any header', 'after the headers and some body'] as const) {
+    it(`${when}: every client is answered (502) or cut within the stall, and the URL works after`, async () => {
+      const path = `/rst-${when.split(' ')[0]}`;
+      let calls = 0;
+      origin.on(path, async (req, res) => {
+        if (++calls > 1) return res.writeHead(200, { 'cache-control': 'max-age=60' }).end('fixed');
+        if (when !== 'before any header') {
+          res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': '100000' });
+          res.write('x'.repeat(1000));
+        }
+        await sleep(500);
+        req.socket.resetAndDestroy();
+      });
+      const results = await Promise.all(Array.from({ length: 100 }, () => attempt(`${edge.url}${path}`)));
+      expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(3000);
+      const answered = results.filter((result) => result.complete);
+      expect(answered.length).toBeGreaterThanOrEqual(when === 'before any header' ? 100 : 99);
+      expect(new Set(answered.map((result) => result.status))).toEqual(new Set([502]));
+      expect(calls).toBe(1);
+      const after = await get(`${edge.url}${path}`);
+      expect([after.status, after.text]).toEqual([200, 'fixed']);
+      await expectEdgeStillUp();
+    });
+  }
+});
+
 describe('clients that go away', () => {
   it('a client that resets in the middle of a POST body: the edge stays up and answers the next one', async () => {
     origin.on('/upload', async (req, res) => {
