@@ -110,6 +110,16 @@ describe('the cdnsim-targeted field', () => {
   });
 });
 
+describe('Surrogate-Control, by configuration', () => {
+  it('named as the targeted field, it is obeyed before CDN-Cache-Control and stripped, as Fastly does', () => {
+    const c = setup({ cdnsimField: 'Surrogate-Control' });
+    const entry = c.put('/a', { 'surrogate-control': 'max-age=3600', 'cdn-cache-control': 'max-age=1', 'cache-control': 'max-age=1' })!;
+    c.advance(10);
+    expect(c.kind('/a')).toBe('fresh');
+    expect(entry.policy.responseHeaders()['surrogate-control']).toBeUndefined();
+  });
+});
+
 describe('which statuses a shared cache stores (RFC 9111 section 3)', () => {
   it('any final status with explicit freshness, known to the library or not', () => {
     const c = setup();
