@@ -7,7 +7,8 @@ import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts
 import { forwardedHeaders, refreshHeaders, sharedFetchHeaders } from './forward-headers.ts';
 import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
-import { relayInterimTo } from './interim-responses.ts';
+import { relayInterimTo } from '../http/interim-responses.ts';
+import { DeferredHead } from './deferred-head.ts';
 import { addEdgeHeaders } from './response-headers.ts';
 import { staleStandIn } from './stale-on-error.ts';
 
@@ -125,6 +126,7 @@ async function storeWhileStreaming(
   const declaredFits = Number(response.headers['content-length'] ?? NaN) <= ctx.maxObjectBytes;
   const streamToClient = client !== undefined && !(declaredFits && wantsPartialView(client));
   let bytesSent = 0;
+  let head: DeferredHead | undefined;
   if (streamToClient) {
     const headers = policy.responseHeaders() as Record<string, string | string[]>;
     const length = response.headers['content-length'];
@@ -138,9 +140,11 @@ async function storeWhileStreaming(
       },
       { edgeMs: performance.now() - client.started, originMs: timing.originMs, simulatedOriginMs: timing.simulatedMs },
     );
-    client.res.writeHead(response.status, headers);
+    head = new DeferredHead(client.res, response.status, headers);
+    // A HEAD has its whole answer now; the body is still read, for the cache.
+    if (client.req.method === 'HEAD') head.end();
   }
-  const sendBody = streamToClient && client.req.method !== 'HEAD';
+  const sendBody = head !== undefined && client!.req.method !== 'HEAD';
   let chunks: Buffer[] | undefined = [];
   let length = 0;
   try {
@@ -152,25 +156,23 @@ async function storeWhileStreaming(
         // Larger than it said (or it said nothing): stop keeping it, keep streaming it.
         if (length > ctx.maxObjectBytes) chunks = undefined;
       }
-      const open = sendBody && !client.res.destroyed;
-      if (open) {
+      if (sendBody && head && !client!.res.destroyed) {
         bytesSent += chunk.length;
         // While storing, the buffer is bounded by maxObjectBytes anyway; after that, respect backpressure.
-        if (!client.res.write(chunk) && !chunks) await drainOrClose(client.res);
+        if (!head.write(chunk) && !chunks) await drainOrClose(client!.res);
       } else if (!chunks) {
         discardBody(response.body);
         break;
       }
     }
   } catch (error) {
-    if (streamToClient) client.res.destroy();
-    else if (client) deliverFailure(ctx.id, ctx.metrics, client, error);
+    if (client) cutOrFail(ctx, client, head, error);
     return { ok: false, error };
   }
   const entry = chunks ? ctx.cache.store(plan.request, policy, response.status, Buffer.concat(chunks, length)) : undefined;
-  if (streamToClient) {
-    client.res.end();
-    ctx.metrics.observeRequest('miss', (performance.now() - client.started) / 1000, bytesSent);
+  if (head) {
+    head.end();
+    ctx.metrics.observeRequest('miss', (performance.now() - client!.started) / 1000, bytesSent);
   } else if (client) {
     if (entry) {
       deliverStored(ctx.id, ctx.metrics, client, entry, 'miss', `fwd=miss; fwd-status=${response.status}; stored; ttl=${ctx.cache.ttlOf(entry)}`, timing);
@@ -196,10 +198,11 @@ export async function streamThrough(
     { edgeId: ctx.id, status, cacheStatusDetail: detail },
     { edgeMs: performance.now() - client.started, originMs: response.headersMs, simulatedOriginMs: response.simulatedMs },
   );
-  client.res.writeHead(response.status, headers);
+  const head = new DeferredHead(client.res, response.status, headers);
   let bytes = 0;
   try {
     if (client.req.method === 'HEAD') {
+      head.end();
       drainBody(response.body);
     } else {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
@@ -209,15 +212,24 @@ export async function streamThrough(
           break;
         }
         bytes += chunk.length;
-        if (!client.res.write(chunk)) await drainOrClose(client.res);
+        if (!head.write(chunk)) await drainOrClose(client.res);
       }
     }
-    client.res.end();
-  } catch {
-    // The origin broke mid-body: the headers are gone, so closing is all that is left to say.
-    client.res.destroy();
+    head.end();
+  } catch (error) {
+    cutOrFail(ctx, client, head, error);
+    return;
   }
   ctx.metrics.observeRequest(status, (performance.now() - client.started) / 1000, bytes);
+}
+
+/**
+ * The origin's body broke. Before any byte reached the client there is still a clean answer to
+ * give (502 or 504); after, only closing the connection tells the client the body is incomplete.
+ */
+function cutOrFail(ctx: FetchContext, client: ClientExchange, head: DeferredHead | undefined, error: unknown): void {
+  if (head?.sent || client.res.headersSent) client.res.destroy();
+  else deliverFailure(ctx.id, ctx.metrics, client, error);
 }
 
 /** The origin gave no answer: the stale entry if it may stand in, else 502 or 504. */
