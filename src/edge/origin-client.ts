@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { combinedOrThrow } from '../http/header-fields.ts';
 import { continueTolerantConnector } from '../net/continue-tolerant-connector.ts';
 import { simulateDelay } from '../net/delay.ts';
-import type { InterimResponse } from './interim-responses.ts';
+import type { InterimResponse } from '../http/interim-responses.ts';
 
 export interface OriginClientOptions {
   originUrl: string;

@@ -4,7 +4,7 @@ import type { StoredResponse } from '../cache/stored-response.ts';
 import { deliverFailure, deliverPlainHit, deliverStored, isPlainRequest, type ClientExchange } from './deliver.ts';
 import { answerFailure, fetchForCache, streamThrough, type FetchContext, type FetchOutcome } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
-import { relayInterimTo } from './interim-responses.ts';
+import { relayInterimTo } from '../http/interim-responses.ts';
 
 /** What the edge's request path needs; one per process. */
 export interface EdgeContext extends FetchContext {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
-/** A 1xx response from the origin, as undici's onInfo reports it. */
+/** A 1xx response from upstream (an origin or an edge), as undici reports it. */
 export interface InterimResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { Pool, errors, type Dispatcher } from 'undici';
 import { whenClientGone } from '../net/client-gone.ts';
+import { InvalidResponseHeadError, combineFieldLines } from '../http/header-fields.ts';
+import { relayInterimTo } from '../http/interim-responses.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import type { RoutedEdge } from './edge-table.ts';
 import { reapingConnector } from './unused-connection-reaper.ts';
@@ -91,6 +93,7 @@ export class EdgeProxy {
         resolve(outcome);
       };
       const body = hasBody ? clientBody(req, () => (fault ??= 'body')) : undefined;
+      const relayInterim = relayInterimTo(res);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(controller) {
           stopWatching = whenClientGone(req.socket, () => {
@@ -98,9 +101,13 @@ export class EdgeProxy {
             controller.abort(new Error('client went away'));
           });
         },
-        onResponseStart(_controller, statusCode, headers) {
+        onResponseStart(controller, statusCode, headers) {
+          // undici reports interim responses here too; the final one follows.
+          if (statusCode < 200) return relayInterim({ statusCode, headers });
+          const combined = combineFieldLines(headers);
+          if (!combined.ok) return controller.abort(new InvalidResponseHeadError(`edge sent ${combined.problem}`));
           status = statusCode;
-          const out = endToEndHeaders(headers);
+          const out = endToEndHeaders(combined.headers);
           decorate(out);
           res.writeHead(statusCode, out);
         },
@@ -167,8 +174,13 @@ function isUnsendable(error: unknown): boolean {
   );
 }
 
-/** Refused or reset connections mean the edge process is gone, not merely slow. */
-export function isConnectionFailure(error: unknown): boolean {
+/**
+ * Nothing listens at the edge's address (refused, or no connection in time): the edge process is
+ * gone, so it is taken out of routing at once. A connection that closes or resets before an
+ * answer only counts as one failed check: an edge that is up but cut one exchange short (its
+ * own upstream broke) must not lose its clients for it.
+ */
+export function isUnreachable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || error instanceof errors.SocketError;
+  return code === 'ECONNREFUSED' || error instanceof errors.ConnectTimeoutError;
 }

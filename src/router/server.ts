@@ -14,7 +14,7 @@ import { EdgeTable, type RoutedEdge } from './edge-table.ts';
 import { HealthChecker } from './health-checker.ts';
 import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
-import { EdgeProxy, isConnectionFailure, type ProxyOutcome } from './proxy.ts';
+import { EdgeProxy, isUnreachable, type ProxyOutcome } from './proxy.ts';
 import { originFormTarget } from './request-target.ts';
 
 export interface RouterOptions {
@@ -142,12 +142,14 @@ async function routeContent(ctx: RouteContext): Promise<void> {
       metrics.countClientFault(outcome.fault);
       return;
     }
-    if (isConnectionFailure(outcome.error)) health.markDown(chosen);
-    else health.record(chosen, false);
     if (outcome.kind === 'failed-mid-response') {
+      // The edge was answering, so it is up: cutting a body short is how it reports that its own
+      // upstream broke, and passing the cut on is how the router reports it in turn.
       res.destroy();
       return;
     }
+    if (isUnreachable(outcome.error)) health.markDown(chosen);
+    else health.record(chosen, false);
     const next = retryable && attempt === 0 ? table.nearestHealthy(client, chosen) : undefined;
     if (!next) {
       metrics.observeRequest(chosen.id, client.country, (performance.now() - started) / 1000);
