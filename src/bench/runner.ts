@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { InvalidResponseHeadError, combineFieldLines } from '../http/header-fields.ts';
 import type { WorkloadRequest } from '../workload/workload.ts';
 import type { Sample } from './stats.ts';
 
@@ -47,8 +48,15 @@ export async function send(
       bodyTimeout: timeoutMs,
     });
     status = response.statusCode;
-    cacheStatus = String(response.headers['x-cache'] ?? 'NONE');
-    edge = String(response.headers['x-served-by'] ?? 'none');
+    const combined = combineFieldLines(response.headers);
+    if (!combined.ok) {
+      // undici reports its own destroy as an error event: it needs a listener.
+      response.body.on('error', () => {}).destroy();
+      throw new InvalidResponseHeadError(combined.problem);
+    }
+    const headers = combined.headers;
+    cacheStatus = String(headers['x-cache'] ?? 'NONE');
+    edge = String(headers['x-served-by'] ?? 'none');
     for await (const chunk of response.body) bytes += (chunk as Buffer).length;
     if (status >= 400) error = `http ${status}`;
   } catch (caught) {
