@@ -59,9 +59,13 @@ describe('hostile origins and clients (fast-check)', () => {
           const exchanges: RawExchange[] = [];
           if (concurrent) exchanges.push(...(await Promise.all(requests.map(send))));
           else for (const [index, request] of requests.entries()) exchanges.push(await send(request, index));
-          for (const exchange of exchanges) {
+          for (const [index, exchange] of exchanges.entries()) {
             if (exchange.ended === 'timeout' || exchange.status === 500 || (exchange.status === undefined && exchange.bytes === 0)) {
-              failures.push(`${path}: ${JSON.stringify(exchange)} for ${response.head.toString('latin1').split('\r\n')[0]}`);
+              const [request, direct] = requests[index]!;
+              failures.push(
+                `${path} ${direct ? 'edge' : 'router'} ${JSON.stringify(exchange)}\n  request: ${JSON.stringify(requestBytes(path, request))}` +
+                  `\n  origin: ${JSON.stringify(response.head.toString('latin1'))} ${response.body.length} bytes, ${JSON.stringify(response.ending)}`,
+              );
             }
           }
           expect(exchanges.every((exchange) => exchange.ended !== 'timeout'), 'every exchange ends before the client gives up').toBe(true);
