@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { normalizeTarget } from '../http/normalize-target.ts';
 
 /** Purge bodies are small lists; anything larger is a mistake or an attack. */
 export const MAX_PURGE_BODY_BYTES = 64 * 1024;
 
 const selectorList = z.array(z.string().min(1).max(2048)).max(10_000).optional();
 
+/** Paths and prefixes are matched in the spelling the edges key on, so `/a/../b` purges `/b`. */
+const pathList = selectorList.transform((list) => list?.map((path) => normalizeTarget(path) ?? path));
+
 export const purgeRequestSchema = z
-  .strictObject({ paths: selectorList, prefixes: selectorList, tags: selectorList })
+  .strictObject({ paths: pathList, prefixes: pathList, tags: selectorList })
   .refine((body) => (body.paths?.length ?? 0) + (body.prefixes?.length ?? 0) + (body.tags?.length ?? 0) > 0, {
     message: 'name at least one of "paths", "prefixes" or "tags"',
   });

@@ -15,7 +15,7 @@ import { HealthChecker } from './health-checker.ts';
 import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { EdgeProxy, isUnreachable, type ProxyOutcome } from './proxy.ts';
-import { originFormTarget } from './request-target.ts';
+import { originFormTarget } from '../http/request-target.ts';
 
 export interface RouterOptions {
   topology: Topology;
