@@ -300,11 +300,10 @@ describe('router proxy: a client that stops reading (in-process, small timeouts)
     const asked = await openSocket(url);
     asked.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const started = performance.now();
-    await Promise.race([new Promise((resolve) => silent.once('close', resolve)), sleep(3_000)]);
-    const elapsed = performance.now() - started;
-    expect(silent.destroyed).toBe(true);
+    const closedAt = await Promise.race([new Promise<number>((resolve) => silent.once('close', () => resolve(performance.now()))), sleep(5_000).then(() => Infinity)]);
+    const elapsed = closedAt - started;
     expect(elapsed).toBeGreaterThan(800);
-    expect(elapsed).toBeLessThan(1_500);
+    expect(elapsed).toBeLessThan(2_000);
     expect(asked.destroyed).toBe(false); // idle after its answer, until Node's 5 s keepAliveTimeout
     asked.destroy();
   });
