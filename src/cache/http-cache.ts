@@ -140,7 +140,12 @@ export class HttpCache {
       this.#clock(),
     );
     this.#store.set(key, entry);
-    if (!this.#store.has(key)) return undefined;
+    if (!this.#store.has(key)) {
+      // Refused (too large): the entry it would have replaced left as a replacement ('set'), so
+      // its variant slot is still indexed; forget it, or the URL keeps a Vary nothing is stored under.
+      this.#forgetVariant(primary, key);
+      return undefined;
+    }
     // Read only now: making room may have evicted this URL's last other variant, and its index entry with it.
     let variants = this.#variants.get(primary);
     if (!variants) {
@@ -167,6 +172,7 @@ export class HttpCache {
     if (this.#store.peek(entry.key) === entry) {
       this.#store.set(entry.key, refreshed);
       if (this.#store.has(entry.key)) this.#tag(refreshed);
+      else this.#forgetVariant(entry.url, entry.key);
     }
     return { entry: refreshed, modified: false };
   }
@@ -224,6 +230,11 @@ export class HttpCache {
     return this.#store.size;
   }
 
+  /** How many URLs have a variant index entry: at most one per URL with a stored entry. */
+  get indexedUrls(): number {
+    return this.#variants.size;
+  }
+
   #tag(entry: StoredResponse): void {
     for (const tag of entry.tags) {
       let keys = this.#tags.get(tag);
@@ -233,12 +244,15 @@ export class HttpCache {
   }
 
   #unindex(entry: StoredResponse, key: string): void {
-    const variants = this.#variants.get(entry.url);
-    if (variants) {
-      variants.keys.delete(key);
-      if (variants.keys.size === 0) this.#variants.delete(entry.url);
-    }
+    this.#forgetVariant(entry.url, key);
     this.#untag(entry, key);
+  }
+
+  #forgetVariant(url: string, key: string): void {
+    const variants = this.#variants.get(url);
+    if (!variants) return;
+    variants.keys.delete(key);
+    if (variants.keys.size === 0) this.#variants.delete(url);
   }
 
   #untag(entry: StoredResponse, key: string): void {
