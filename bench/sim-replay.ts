@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { POLICIES } from '../src/sim/policies/index.ts';
+import { POLICIES } from '../src/eviction/policies.ts';
 import { simulateFile } from '../src/sim/simulate-file.ts';
 import { simulateBatches, type SimConfig } from '../src/sim/simulate.ts';
 import { readTraceBatches, type TraceBatch } from '../src/trace/read-trace.ts';

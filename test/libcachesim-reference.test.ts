@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createS3Fifo } from '../src/sim/policies/s3fifo.ts';
+import { createS3Fifo } from '../src/eviction/s3fifo.ts';
 import { simulate, type SimResult, type SizeMode } from '../src/sim/simulate.ts';
 import { readTrace } from '../src/trace/read-trace.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LIVE_POLICIES } from '../src/sim/live-policies.ts';
-import { POLICIES } from '../src/sim/policies/index.ts';
+import { LIVE_POLICIES } from '../src/eviction/live-policies.ts';
+import { POLICIES } from '../src/eviction/policies.ts';
 import { simulate } from '../src/sim/simulate.ts';
 import type { TraceRequest } from '../src/trace/trace-request.ts';
 import { createRandom } from '../src/workload/random.ts';

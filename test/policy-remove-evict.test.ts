@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POLICIES } from '../src/sim/policies/index.ts';
+import { POLICIES } from '../src/eviction/policies.ts';
 import { createRandom } from '../src/workload/random.ts';
 import { ZipfSampler } from '../src/workload/zipf.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEntryStore } from '../src/cache/create-entry-store.ts';
 import type { DisposeReason } from '../src/cache/entry-store.ts';
 import { PolicyStore } from '../src/cache/policy-store.ts';
-import { createFifo } from '../src/sim/policies/fifo-family.ts';
+import { createFifo } from '../src/eviction/fifo-family.ts';
 
 interface Item {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POLICIES } from '../src/sim/policies/index.ts';
+import { POLICIES } from '../src/eviction/policies.ts';
 import { simulate } from '../src/sim/simulate.ts';
 import { readTrace } from '../src/trace/read-trace.ts';
 import type { TraceRequest } from '../src/trace/trace-request.ts';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { livePolicyProblem } from '../sim/live-policies.ts';
-import { POLICIES } from '../sim/policies/index.ts';
+import { livePolicyProblem } from '../eviction/live-policies.ts';
+import { POLICIES } from '../eviction/policies.ts';
 import type { Dispose, DisposeReason, EntryStore } from './entry-store.ts';
 import { PolicyStore } from './policy-store.ts';
 

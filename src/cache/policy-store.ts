@@ -1,4 +1,4 @@
-import type { EvictionPolicy, PolicyFactory } from '../sim/eviction-policy.ts';
+import type { EvictionPolicy, PolicyFactory } from '../eviction/eviction-policy.ts';
 import type { Dispose, DisposeReason, EntryStore } from './entry-store.ts';
 
 export interface PolicyStoreOptions<V> {

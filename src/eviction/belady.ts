@@ -1,4 +1,4 @@
-import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
 
 /** A policy that is told, before each request, when its key will be requested next. */
 export interface FutureAwarePolicy extends EvictionPolicy {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
 
 /** LRU on lru-cache, the store the live edges use: the value is the object's size. */
 export function createLru(capacity: number, options?: PolicyOptions): EvictionPolicy {

@@ -1,4 +1,4 @@
-import type { PolicyFactory } from '../eviction-policy.ts';
+import type { PolicyFactory } from './eviction-policy.ts';
 import { createClock, createFifo, createSieve } from './fifo-family.ts';
 import { createArc } from './arc.ts';
 import { createBelady } from './belady.ts';

@@ -1,4 +1,4 @@
-import type { EvictionPolicy, PolicyOptions } from '../eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
 import { Queue, type QueueNode } from './queue.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { TraceBatch } from '../trace/batch-reader.ts';
 import type { TraceRequest } from '../trace/trace-request.ts';
-import type { EvictionPolicy } from './eviction-policy.ts';
-import { isFutureAware, type FutureAwarePolicy } from './policies/belady.ts';
-import { POLICIES } from './policies/index.ts';
+import type { EvictionPolicy } from '../eviction/eviction-policy.ts';
+import { isFutureAware, type FutureAwarePolicy } from '../eviction/belady.ts';
+import { POLICIES } from '../eviction/policies.ts';
 
 export type SizeMode = 'objects' | 'bytes';
 

@@ -1,5 +1,5 @@
 import { isValidCidr } from '../net/cidr.ts';
-import { LIVE_POLICIES, livePolicyProblem } from '../sim/live-policies.ts';
+import { LIVE_POLICIES, livePolicyProblem } from '../eviction/live-policies.ts';
 import { z } from 'zod';
 
 const latitude = z.number().min(-90).max(90);

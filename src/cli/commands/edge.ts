@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { adminTokenFromEnv } from '../../admin/token.ts';
 import type { StoreCapacity } from '../../cache/create-entry-store.ts';
 import { DEFAULT_ORIGIN_TIMEOUTS, startEdge } from '../../edge/server.ts';
-import { livePolicyProblem } from '../../sim/live-policies.ts';
+import { livePolicyProblem } from '../../eviction/live-policies.ts';
 import { runComponent } from '../run-component.ts';
 import { UsageError, parseInteger, parseNumber } from '../usage-error.ts';
 

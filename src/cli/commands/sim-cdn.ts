@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildReport } from '../../bench/report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
-import { isLivePolicy, livePolicyProblem } from '../../sim/live-policies.ts';
+import { isLivePolicy, livePolicyProblem } from '../../eviction/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
 import { readTrace, type TraceFormat } from '../../trace/read-trace.ts';
 import { parseColumnOption } from '../../trace/column-option.ts';

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lineChart } from '../../charts/svg.ts';
 import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
-import { POLICIES } from '../../sim/policies/index.ts';
+import { POLICIES } from '../../eviction/policies.ts';
 import type { SimResult, SizeMode } from '../../sim/simulate.ts';
 import { simulateFile } from '../../sim/simulate-file.ts';
 import { parseColumnOption } from '../../trace/column-option.ts';
