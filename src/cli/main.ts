@@ -1,5 +1,5 @@
 import { TopologyError } from '../topology/load.ts';
-import { benchUsage } from '../bench/options.ts';
+import { benchUsage } from '../loadgen/options.ts';
 import { UsageError } from './usage-error.ts';
 
 interface Command {

@@ -1,10 +1,10 @@
-import type { BenchOptions } from '../../bench/options.ts';
-import { counterDeltas } from '../../bench/counter-deltas.ts';
-import { buildReport, type BenchReport } from '../../bench/report.ts';
-import { createClientPool } from '../../bench/runner.ts';
-import { BenchStats } from '../../bench/stats.ts';
-import { scrapeEdgeCounters, type BenchTarget } from '../../bench/target.ts';
-import { replayTrace } from '../../bench/trace-replay.ts';
+import type { BenchOptions } from '../../loadgen/options.ts';
+import { counterDeltas } from '../../loadgen/counter-deltas.ts';
+import { buildReport, type BenchReport } from '../../loadgen/report.ts';
+import { createClientPool } from '../../loadgen/runner.ts';
+import { BenchStats } from '../../loadgen/stats.ts';
+import { scrapeEdgeCounters, type BenchTarget } from '../../loadgen/target.ts';
+import { replayTrace } from '../../loadgen/trace-replay.ts';
 import { simulateCdn } from '../../sim/cdn/simulate-cdn.ts';
 import { loadTopologyFile } from '../../topology/load.ts';
 import { readTrace } from '../../trace/read-trace.ts';

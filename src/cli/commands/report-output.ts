@@ -1,5 +1,5 @@
-import { summaryLines, writeReport, type BenchReport } from '../../bench/report.ts';
-import type { BenchStats } from '../../bench/stats.ts';
+import { summaryLines, writeReport, type BenchReport } from '../../loadgen/report.ts';
+import type { BenchStats } from '../../loadgen/stats.ts';
 
 /** Prints a report's summary (and a note) and, with an output folder, writes report.json, .md and .html there. */
 export function emitReport(report: BenchReport, stats: BenchStats, out: string | undefined, note?: string): void {

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../../bench/report.ts';
+import { buildReport } from '../../loadgen/report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
 import { isLivePolicy, livePolicyProblem } from '../../eviction/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';

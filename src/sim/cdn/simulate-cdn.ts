@@ -1,6 +1,6 @@
-import { regionOf } from '../../bench/client-regions.ts';
-import type { ScenarioEvent } from '../../bench/scenarios.ts';
-import { BenchStats } from '../../bench/stats.ts';
+import { regionOf } from '../../loadgen/client-regions.ts';
+import type { ScenarioEvent } from '../../loadgen/scenarios.ts';
+import { BenchStats } from '../../loadgen/stats.ts';
 import { roundTripDelayMs } from '../../geo/network-model.ts';
 import { createClientLocator } from '../../router/client-location.ts';
 import { EdgeTable } from '../../router/edge-table.ts';
