@@ -10,6 +10,7 @@ import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/regis
 import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { sendJson, sendText } from '../net/plain-response.ts';
+import { CLIENT_TIMEOUTS, DEFAULT_ORIGIN_TIMEOUTS, SERVE_STALE_ON_ORIGIN_ERROR } from './defaults.ts';
 import { sharedFetchAllowList } from './forward-headers.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
@@ -45,7 +46,8 @@ export interface RunningEdge {
   close(): Promise<void>;
 }
 
-export const DEFAULT_ORIGIN_TIMEOUTS = { connectMs: 3_000, headersMs: 10_000, bodyMs: 30_000 };
+/** Where the CLI reads it today; the value lives in defaults.ts. */
+export { DEFAULT_ORIGIN_TIMEOUTS };
 
 export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const registry = createRegistry();
@@ -77,11 +79,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     metrics,
     maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
     originRequestHeaders: sharedFetchAllowList(options.originRequestHeaders),
-    serveStaleOnOriginError: options.serveStaleOnOriginError ?? true,
+    serveStaleOnOriginError: options.serveStaleOnOriginError ?? SERVE_STALE_ON_ORIGIN_ERROR,
     flights: new Map(),
   };
 
-  // Slowloris-style clients must not hold sockets forever: the header and request timeouts.
   const server = createHttpServer(
     (req, res) => {
       handle(context, req, res, registry, options.adminToken).catch((error: unknown) => {
@@ -89,7 +90,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         sendText(res, 500, 'Internal Server Error');
       });
     },
-    { headersTimeoutMs: 10_000, requestTimeoutMs: 300_000 },
+    CLIENT_TIMEOUTS,
   );
   const port = await listen(server, options.port, options.host);
   return {

@@ -2,6 +2,7 @@ import { HttpCache, type CacheRequest, type HttpCacheOptions } from '../../cache
 import { syntheticObject } from '../../origin/synthetic.ts';
 import type { EdgeConfig } from '../../topology/schema.ts';
 import type { ReplayRequest } from '../../trace/replay-request.ts';
+import { DEFAULT_MAX_OBJECT_BYTES } from '../../edge/defaults.ts';
 
 /** X-Cache as the live edge reports it for a plain GET. */
 export type SimulatedStatus = 'HIT' | 'MISS' | 'STALE' | 'REVALIDATED';
@@ -74,5 +75,5 @@ export class SimulatedEdge {
 
 /** As the supervisor starts an edge: its own limit, or the edge command's 16 MiB, never more than the cache. */
 export function edgeMaxObjectBytes(config: Pick<EdgeConfig, 'maxObjectBytes'>, maxSize: number | undefined): number {
-  return Math.min(config.maxObjectBytes ?? 16 * 1024 * 1024, maxSize ?? Infinity);
+  return Math.min(config.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES, maxSize ?? Infinity);
 }
