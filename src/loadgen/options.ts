@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseColumnOption } from '../trace/column-option.ts';
 import type { CsvColumns, TraceFormat } from '../trace/read-trace.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { BenchInputError } from './bench-input-error.ts';
 import { parseCountryWeights } from '../workload/country-weights.ts';
 import { parseSizeDistribution, type SizeDistribution } from '../workload/size-distribution.ts';
 
@@ -66,7 +66,7 @@ export const benchUsage = `cdnsim bench [--target URL | --spawn [--topology FILE
 function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, rule: string): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || !check(parsed)) throw new UsageError(`--${name} ${rule}, got "${value}"`);
+  if (!Number.isFinite(parsed) || !check(parsed)) throw new BenchInputError(`--${name} ${rule}, got "${value}"`);
   return parsed;
 }
 
@@ -103,27 +103,27 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     },
   });
   if (values.trace !== undefined) checkTraceOptions(values);
-  if (!values.target && !values.spawn) throw new UsageError('give --target URL (a running router) or --spawn (start a topology)');
-  if (values.target && values.spawn) throw new UsageError('--target and --spawn exclude each other');
+  if (!values.target && !values.spawn) throw new BenchInputError('give --target URL (a running router) or --spawn (start a topology)');
+  if (values.target && values.spawn) throw new BenchInputError('--target and --spawn exclude each other');
   if (values.target) {
     try {
       new URL(values.target);
     } catch {
-      throw new UsageError(`--target must be a URL like http://127.0.0.1:8080, got "${values.target}"`);
+      throw new BenchInputError(`--target must be a URL like http://127.0.0.1:8080, got "${values.target}"`);
     }
   }
-  if (values.mode !== 'open' && values.mode !== 'closed') throw new UsageError(`--mode must be open or closed, got "${values.mode}"`);
+  if (values.mode !== 'open' && values.mode !== 'closed') throw new BenchInputError(`--mode must be open or closed, got "${values.mode}"`);
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) {
-    throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got "${values.scenario}"`);
+    throw new BenchInputError(`--scenario must be one of ${SCENARIOS.join(', ')}, got "${values.scenario}"`);
   }
-  if (values.scenario === 'edge-failure' && !values.spawn) throw new UsageError('--scenario edge-failure needs --spawn (it kills an edge it started)');
-  if (values.duration !== undefined && values.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
+  if (values.scenario === 'edge-failure' && !values.spawn) throw new BenchInputError('--scenario edge-failure needs --spawn (it kills an edge it started)');
+  if (values.duration !== undefined && values.requests !== undefined) throw new BenchInputError('give --duration or --requests, not both');
   const positive = (n: number) => n > 0;
   const wrap = <T>(parse: () => T): T => {
     try {
       return parse();
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw new BenchInputError((error as Error).message);
     }
   };
   return {
@@ -165,13 +165,13 @@ function checkTraceOptions(values: { trace?: string; format?: string; mode: stri
   try {
     accessSync(values.trace!, constants.R_OK);
   } catch {
-    throw new UsageError(`cannot read trace file "${values.trace}"`);
+    throw new BenchInputError(`cannot read trace file "${values.trace}"`);
   }
   if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
-    throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
+    throw new BenchInputError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
   }
-  if (values.mode !== 'closed') throw new UsageError('--trace replays in a closed loop; --mode open is not supported with it');
-  if (values.scenario !== 'steady') throw new UsageError('--trace cannot be combined with --scenario');
-  if (values.warmup !== undefined && values.warmup !== '0') throw new UsageError('--trace replays the trace from its first request; --warmup is not supported with it');
-  if (values.ttl.includes(',')) throw new UsageError('with --trace, --ttl takes one value: the TTL of requests whose trace line has none');
+  if (values.mode !== 'closed') throw new BenchInputError('--trace replays in a closed loop; --mode open is not supported with it');
+  if (values.scenario !== 'steady') throw new BenchInputError('--trace cannot be combined with --scenario');
+  if (values.warmup !== undefined && values.warmup !== '0') throw new BenchInputError('--trace replays the trace from its first request; --warmup is not supported with it');
+  if (values.ttl.includes(',')) throw new BenchInputError('with --trace, --ttl takes one value: the TTL of requests whose trace line has none');
 }

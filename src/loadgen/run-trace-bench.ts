@@ -1,24 +1,23 @@
-import type { BenchOptions } from '../../loadgen/options.ts';
-import { counterDeltas } from '../../loadgen/counter-deltas.ts';
-import { buildReport, type BenchReport } from '../../loadgen/report.ts';
-import { createClientPool } from '../../loadgen/runner.ts';
-import { BenchStats } from '../../loadgen/stats.ts';
-import { scrapeEdgeCounters, type BenchTarget } from '../../loadgen/target.ts';
-import { replayTrace } from '../../loadgen/trace-replay.ts';
-import { simulateCdn } from '../../sim/cdn/simulate-cdn.ts';
-import { loadTopologyFile } from '../../topology/load.ts';
-import { readTrace } from '../../trace/read-trace.ts';
-import { takeRequests } from '../../trace/take-requests.ts';
-import { TraceFormatError } from '../../trace/trace-request.ts';
-import { UsageError } from '../usage-error.ts';
-import { emitReport } from './report-output.ts';
+import { simulateCdn } from '../sim/cdn/simulate-cdn.ts';
+import { loadTopologyFile } from '../topology/load.ts';
+import { readTrace } from '../trace/read-trace.ts';
+import { takeRequests } from '../trace/take-requests.ts';
+import { TraceFormatError } from '../trace/trace-request.ts';
+import { BenchInputError } from './bench-input-error.ts';
+import type { BenchRun } from './bench-run.ts';
+import { counterDeltas } from './counter-deltas.ts';
+import type { BenchOptions } from './options.ts';
+import { buildReport, type BenchReport } from './report.ts';
+import { createClientPool } from './runner.ts';
+import { BenchStats } from './stats.ts';
+import { scrapeEdgeCounters, type BenchTarget } from './target.ts';
+import { replayTrace } from './trace-replay.ts';
 
 /**
- * `cdnsim bench --trace FILE`: replays a trace through the router and, when the bench started the
+ * A bench run of a trace (`cdnsim bench --trace FILE`): replays a trace through the router and, when the bench started the
  * topology itself, simulates the same trace offline and compares every edge's hits and misses.
  */
-export async function benchTrace(options: BenchOptions & { trace: string }, target: BenchTarget): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+export async function runTraceBench(options: BenchOptions & { trace: string }, target: BenchTarget, log: (line: string) => void): Promise<BenchRun> {
   const defaultTtlSeconds = options.ttlSeconds[0]!;
   const traceOptions = { format: options.traceFormat, columns: options.traceColumns, skipBad: options.skipBad };
   const stats = new BenchStats();
@@ -37,7 +36,7 @@ export async function benchTrace(options: BenchOptions & { trace: string }, targ
       onSample: (sample) => stats.record(sample),
     });
   } catch (error) {
-    if (error instanceof TraceFormatError) throw new UsageError(error.message);
+    if (error instanceof TraceFormatError) throw new BenchInputError(error.message);
     throw error;
   } finally {
     await pool.close();
@@ -73,7 +72,7 @@ export async function benchTrace(options: BenchOptions & { trace: string }, targ
     prometheusByEdgeStatus: live,
     offlineSimulation: offline,
   });
-  emitReport(report, stats, options.out, counters.note);
+  return { report, stats, note: counters.note };
 }
 
 /** "fra: HIT live 12, offline 11" for every edge and status where the two disagree. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { generateAdminToken } from '../admin/token.ts';
 import type { EdgeCacheSpec } from '../sim/cdn/edge-cache-options.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { BenchInputError } from './bench-input-error.ts';
 import { startCluster, type Cluster } from '../supervisor/cluster.ts';
 
 export interface BenchTarget {
@@ -41,7 +41,7 @@ export async function openTarget(options: { target?: string; spawn: boolean; top
   try {
     await getJson(`${routerUrl}/_cdn/health`);
   } catch (error) {
-    throw new UsageError(`cannot reach the router at ${routerUrl}: ${(error as Error).message}`);
+    throw new BenchInputError(`cannot reach the router at ${routerUrl}: ${(error as Error).message}`);
   }
   const topology = await getJson<{ edges: BenchTarget['edges'] }>(`${routerUrl}/_cdn/topology`);
   return {

@@ -1,127 +1,16 @@
-import { regionOf } from '../../loadgen/client-regions.ts';
-import { measureGeneratorCeiling } from '../../loadgen/ceiling.ts';
-import { replayHitRatio, type ServedRequest } from '../../loadgen/replay-check.ts';
+import { BenchInputError } from '../../loadgen/bench-input-error.ts';
 import { parseBenchOptions } from '../../loadgen/options.ts';
-import { counterDeltas } from '../../loadgen/counter-deltas.ts';
-import { buildReport } from '../../loadgen/report.ts';
-import { createClientPool, runPhase } from '../../loadgen/runner.ts';
-import { createScenario } from '../../loadgen/scenarios.ts';
-import { BenchStats, type Sample } from '../../loadgen/stats.ts';
-import { openTarget, scrapeEdgeCounters } from '../../loadgen/target.ts';
-import { Workload, type WorkloadRequest } from '../../workload/workload.ts';
-import { benchTrace } from './bench-trace.ts';
+import { runBench } from '../../loadgen/run-bench.ts';
+import { UsageError } from '../usage-error.ts';
 import { emitReport } from './report-output.ts';
 
 export async function benchCommand(args: string[]): Promise<void> {
-  const options = parseBenchOptions(args);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const target = await openTarget(options);
   try {
-    if (options.trace !== undefined) return await benchTrace({ ...options, trace: options.trace }, target);
-    const workload = new Workload({
-      objects: options.objects,
-      alpha: options.alpha,
-      sizes: options.sizes,
-      ttlSeconds: options.ttlSeconds,
-      uncacheableShare: options.uncacheableShare,
-      countries: options.countries,
-      seed: options.seed,
-      idPrefix: `s${options.seed}-`,
-    });
-    const ceilingRps = options.ceiling ? await measureGeneratorCeiling({ mode: options.mode, concurrency: options.concurrency, seconds: 2 }) : null;
-    if (ceilingRps !== null) log(`load generator ceiling: ${ceilingRps.toFixed(0)} req/s against a trivial server`);
-
-    const stats = new BenchStats();
-    const served: ServedRequest[] = [];
-    const clock0 = performance.now();
-    let measuring = false;
-    const scenario = createScenario(options.scenario, workload, target, () => busiestEdge(stats));
-    const next = () => {
-      const request = scenario.next();
-      return { ...request, region: regionOf(request.country) };
-    };
-    const remember = (request: WorkloadRequest, sample: Sample) => {
-      if (!sample.error && sample.edge !== 'none') {
-        served.push({ at: performance.now() - clock0, edge: sample.edge, id: request.key, path: request.path, bytes: request.bytes, ttl: request.ttl, cacheable: request.cacheable, counted: measuring });
-      }
-    };
-    const pool = createClientPool(target.routerUrl, options.concurrency);
-    const phase = { mode: options.mode, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs };
-    if (options.warmupSeconds > 0) {
-      log(`warming up for ${options.warmupSeconds} s`);
-      await runPhase(pool, {
-        ...phase,
-        durationMs: options.warmupSeconds * 1000,
-        next,
-        onSample: (sample, request) => remember(request, sample),
-      });
-    }
-    const before = await scrapeEdgeCounters(target.edges);
-    measuring = true;
-    const startedAt = new Date();
-    const phaseStart = performance.now();
-    const durationMs = options.durationSeconds === undefined ? Infinity : options.durationSeconds * 1000;
-    const stopScenario = scenario.start(phaseStart, Number.isFinite(durationMs) ? durationMs : 10_000);
-    const errorTimes: number[] = [];
-    const progress = setInterval(() => {
-      const elapsed = (performance.now() - phaseStart) / 1000;
-      const line = `elapsed ${elapsed.toFixed(1)} s  rate ${(stats.overall.requests / elapsed).toFixed(0)} req/s  hit ${(stats.hitRatio * 100).toFixed(1)} %  errors ${stats.errors}`;
-      if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
-      else if (Math.round(elapsed) % 5 === 0) log(line);
-    }, 1000);
-    const result = await runPhase(pool, {
-      ...phase,
-      durationMs: options.durationSeconds === undefined ? undefined : durationMs,
-      requests: options.requests,
-      next,
-      onSample: (sample, request) => {
-        stats.record(sample);
-        if (sample.error) errorTimes.push(sample.at);
-        remember(request, sample);
-      },
-    });
-    clearInterval(progress);
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    await stopScenario();
-    await pool.close();
-    const after = await scrapeEdgeCounters(target.edges);
-
-    const prometheus = counterDeltas(before, after);
-    const caches = new Map(target.edges.map((edge) => [edge.id, edge]));
-    const kill = scenario.events.find((event) => event.what.startsWith('edge failure: SIGKILL'));
-    const errorsAfterKill = kill ? errorTimes.filter((at) => at >= kill.at) : [];
-    const report = buildReport({
-      options,
-      target: target.routerUrl,
-      startedAt,
-      elapsedMs: result.elapsedMs,
-      stats,
-      prometheusHitRatio: prometheus.hitRatio,
-      originOffloadBytes: prometheus.offloadBytes,
-      prometheusByEdgeStatus: prometheus.byEdgeStatus,
-      lruHitRatio: replayHitRatio(served, (edge) => caches.get(edge)) ?? null,
-      ceilingRps,
-      scenario: {
-        name: options.scenario,
-        events: scenario.events,
-        failover_ms: kill ? Math.round((errorsAfterKill.at(-1) ?? kill.at) - kill.at) : null,
-        errors_after_event: kill ? errorsAfterKill.length : null,
-      },
-    });
-    emitReport(report, stats, options.out, prometheus.note);
-  } finally {
-    await target.close();
+    const options = parseBenchOptions(args);
+    const { report, stats, note } = await runBench(options, (line) => process.stderr.write(`${line}\n`));
+    emitReport(report, stats, options.out, note);
+  } catch (error) {
+    if (error instanceof BenchInputError) throw new UsageError(error.message);
+    throw error;
   }
-}
-
-function busiestEdge(stats: BenchStats): string | undefined {
-  let best: string | undefined;
-  let most = -1;
-  for (const [edge, group] of stats.byEdge) {
-    if (edge !== 'none' && group.requests > most) {
-      best = edge;
-      most = group.requests;
-    }
-  }
-  return best;
 }
