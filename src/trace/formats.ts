@@ -4,7 +4,8 @@ import { TraceFormatError, type TraceRequest } from './trace-request.ts';
 // batch reader (batch-reader.ts) parses clean lines straight from bytes and hands any other line
 // to these, so values and error messages are the same on both paths.
 
-export type TraceFormat = 'csv' | 'oracle-general' | 'webcachesim';
+export const TRACE_FORMATS = ['csv', 'oracle-general', 'webcachesim'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 export interface CsvColumns {
   key: string;

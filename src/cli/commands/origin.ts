@@ -1,30 +1,21 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../command-spec.ts';
+import { originSpec } from '../options/origin.ts';
 import { adminTokenFromEnv } from '../../admin/token.ts';
 import { startOrigin } from '../../origin/server.ts';
 import { runComponent } from '../run-component.ts';
-import { parseInteger } from '../usage-error.ts';
+import { portOption, sizeOption } from '../option-values.ts';
 
 
 export async function originCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'data-dir': { type: 'string', default: '.cdnsim/origin-data' },
-      'max-object-bytes': { type: 'string' },
-      id: { type: 'string', default: 'origin' },
-    },
-  });
+  const { values } = parseCommand(originSpec, args);
   await runComponent(values.id, () =>
     startOrigin({
       id: values.id,
       host: values.host,
-      port: parseInteger('port', values.port),
+      port: portOption(values.port),
       dataDir: path.resolve(values['data-dir']),
-      maxObjectBytes: parseInteger('max-object-bytes', values['max-object-bytes'], 100 * 1024 * 1024),
+      maxObjectBytes: sizeOption('max-object-bytes', values['max-object-bytes'], { above: 0 }, 100 * 1024 * 1024),
       adminToken: adminTokenFromEnv(),
     }),
   );

@@ -1,21 +1,18 @@
-import { parseArgs } from 'node:util';
 import { startRouter } from '../../router/server.ts';
 import { loadTopologyFile } from '../../topology/load.ts';
 import { runComponent } from '../run-component.ts';
-import { parseInteger } from '../usage-error.ts';
+import { parseCommand } from '../command-spec.ts';
+import { portOption } from '../option-values.ts';
+import { routerSpec } from '../options/router.ts';
 
 
 export async function routerCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { topology: { type: 'string', default: 'topology.json' }, port: { type: 'string' } },
-  });
+  const { values } = parseCommand(routerSpec, args);
   const { topology } = loadTopologyFile(values.topology);
   await runComponent('router', () =>
     startRouter({
       topology,
-      port: values.port === undefined ? undefined : parseInteger('port', values.port),
+      port: values.port === undefined ? undefined : portOption(values.port),
     }),
   );
 }

@@ -1,19 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../command-spec.ts';
+import { upSpec } from '../options/up.ts';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv, generateAdminToken } from '../../admin/token.ts';
 import { StartError } from '../../supervisor/child.ts';
 import { startCluster, type ClusterMember } from '../../supervisor/cluster.ts';
 
 
 export async function upCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      topology: { type: 'string', default: 'topology.json' },
-      'run-dir': { type: 'string', default: '.cdnsim/run' },
-    },
-  });
+  const { values } = parseCommand(upSpec, args);
   const startedAt = performance.now();
   const generated = adminTokenFromEnv() === undefined;
   const adminToken = adminTokenFromEnv() ?? generateAdminToken();
