@@ -19,14 +19,42 @@ export interface CacheResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** What a lookup found, with the entry's Age and remaining freshness (s) now, as a delivery reports them. */
+interface Found {
+  entry: StoredResponse;
+  age: number;
+  ttl: number;
+}
+
 export type Lookup =
   | { kind: 'miss' }
   /** Fresh: serve it. */
-  | { kind: 'fresh'; entry: StoredResponse }
+  | ({ kind: 'fresh' } & Found)
   /** Stale within stale-while-revalidate: serve it, and refresh it in the background. */
-  | { kind: 'stale-while-revalidate'; entry: StoredResponse; revalidationHeaders: Record<string, string> }
+  | ({ kind: 'stale-while-revalidate'; revalidationHeaders: Record<string, string> } & Found)
   /** Stored but not usable as is: revalidate first (or serve it if the origin fails and stale-if-error allows). */
-  | { kind: 'stale'; entry: StoredResponse; revalidationHeaders: Record<string, string> };
+  | ({ kind: 'stale'; revalidationHeaders: Record<string, string> } & Found);
+
+/** Why a stale entry may stand in for a failed origin: stale-if-error, or the edge's own rule (serveStaleOnOriginError). */
+export type StandIn = 'stale-if-error' | 'origin-error';
+
+/**
+ * What to do with the origin's answer (Varnish's backend_response), decided in one place:
+ * the 304 refreshed the stale entry; the stale entry stands in for a 5xx; store the new response;
+ * or send it through unstored.
+ */
+export type BackendDecision =
+  | { do: 'refreshed'; entry: StoredResponse; ttl: number }
+  | { do: 'stand-in'; entry: StoredResponse; why: StandIn; ttl: number }
+  | { do: 'store'; policy: CachePolicy; ttl: number }
+  | { do: 'pass'; reason: string };
+
+/**
+ * Directives under which a shared cache must not serve the entry stale at all (RFC 9111 section
+ * 4.2.4): must-revalidate, proxy-revalidate, no-cache, and s-maxage, which carries
+ * proxy-revalidate's meaning for a shared cache (section 5.2.2.10).
+ */
+const FORBIDS_STALE = /(?:^|,)\s*(?:must-revalidate|proxy-revalidate|no-cache|s-maxage)\b/i;
 
 export type StoreDecision = { store: true; policy: CachePolicy } | { store: false; reason: string };
 
@@ -96,18 +124,21 @@ export class HttpCache {
     // The common case, decided without the library: a request that sets no cache constraints of
     // its own, for an entry within its freshness lifetime. (This also keeps a fresh must-revalidate
     // response usable, which the library's evaluateRequest would always send for revalidation.)
-    if (!constrainsFreshness(req.headers) && this.#clock() < entry.storedAt + entry.freshForMs) return { kind: 'fresh', entry };
+    const now = this.#clock();
+    const age = ageSeconds(entry, now);
+    const ttl = ttlSeconds(entry, now);
+    if (!constrainsFreshness(req.headers) && now < entry.storedAt + entry.freshForMs) return { kind: 'fresh', entry, age, ttl };
     const request = asPolicyRequest(req);
     const evaluation = entry.policy.evaluateRequest(request);
     if (evaluation.response) {
-      if (!evaluation.revalidation) return { kind: 'fresh', entry };
+      if (!evaluation.revalidation) return { kind: 'fresh', entry, age, ttl };
       // proxy-revalidate binds shared caches as must-revalidate does (RFC 9111 section 5.2.2.8).
       if (!evaluation.revalidation.synchronous && !mustRevalidate(entry)) {
-        return { kind: 'stale-while-revalidate', entry, revalidationHeaders: storedValidators(entry) };
+        return { kind: 'stale-while-revalidate', entry, age, ttl, revalidationHeaders: storedValidators(entry) };
       }
     }
     // Stale, no-cache, must-revalidate, or a request that asks for fresher: ask the origin with our validators.
-    return { kind: 'stale', entry, revalidationHeaders: storedValidators(entry) };
+    return { kind: 'stale', entry, age, ttl, revalidationHeaders: storedValidators(entry) };
   }
 
   /** Whether a response to `req` may be stored by a shared cache, and its policy if so. */
@@ -123,6 +154,42 @@ export class HttpCache {
       return { store: false, reason: 'no freshness and no validator' };
     }
     return { store: true, policy };
+  }
+
+  /**
+   * The backend_response state in one call: given the origin's answer to a fetch (revalidating
+   * `stale` when there is one), whether a 304 refreshed the entry, the entry stands in for a 5xx,
+   * the response is to be stored (the caller stores it once its body is complete), or it passes.
+   */
+  backendResponse(
+    req: CacheRequest,
+    res: CacheResponse,
+    stale: StoredResponse | undefined,
+    serveStaleOnOriginError: boolean,
+  ): BackendDecision {
+    if (stale && res.status === 304) {
+      const { entry, modified } = this.revalidated(stale, req, res);
+      if (!modified) return { do: 'refreshed', entry, ttl: this.ttlOf(entry) };
+    }
+    const why = stale && res.status >= 500 ? this.standIn(stale, serveStaleOnOriginError) : undefined;
+    if (stale && why) return { do: 'stand-in', entry: stale, why, ttl: this.ttlOf(stale) };
+    const decision = this.decide(req, res);
+    if (!decision.store) return { do: 'pass', reason: decision.reason };
+    const { policy } = decision;
+    return { do: 'store', policy, ttl: Math.round(policy.maxAge() - policy.age()) };
+  }
+
+  /**
+   * How a stale entry may stand in for an origin that failed, if it may: stale-if-error (RFC
+   * 5861), else, when the edge serves stale on origin errors (CloudFront's way), any entry whose
+   * directives do not forbid serving it stale.
+   */
+  standIn(entry: StoredResponse, serveStaleOnOriginError: boolean): StandIn | undefined {
+    if (this.usableOnError(entry)) return 'stale-if-error';
+    if (!serveStaleOnOriginError) return undefined;
+    const cacheControl = entry.policy.responseHeaders()['cache-control'];
+    const directives = Array.isArray(cacheControl) ? cacheControl.join(', ') : (cacheControl ?? '');
+    return FORBIDS_STALE.test(directives) ? undefined : 'origin-error';
   }
 
   /** Stores a complete response under the variant its Vary header selects. */

@@ -1,27 +1,23 @@
 import type CachePolicy from 'http-cache-semantics';
-import type { CacheRequest, HttpCache } from '../cache/http-cache.ts';
+import type { CacheRequest, HttpCache, StandIn } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
-import { deliverFailure, deliverStored, type ClientExchange } from './deliver.ts';
+import type { Outcome } from './cache-status.ts';
+import type { DeferredHead } from './deferred-head.ts';
+import { deliverEntry, deliverFailure, openStream, type ClientExchange, type DeliverContext } from './deliver.ts';
 import { forwardedHeaders, refreshHeaders, sharedFetchHeaders } from './forward-headers.ts';
-import type { CacheStatus, EdgeMetrics } from './metrics.ts';
 import { discardBody, drainBody, type OriginClient, type OriginResponse } from './origin-client.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
-import { DeferredHead } from './deferred-head.ts';
-import { addEdgeHeaders } from './response-headers.ts';
-import { staleStandIn } from './stale-on-error.ts';
 
-export interface FetchContext {
-  id: string;
+export interface FetchContext extends DeliverContext {
   cache: HttpCache;
   origin: OriginClient;
-  metrics: EdgeMetrics;
   /** Responses larger than this are streamed through and not stored. */
   maxObjectBytes: number;
   /** The client headers a shared fetch forwards (sharedFetchAllowList); the defaults when absent. */
   originRequestHeaders?: ReadonlySet<string>;
-  /** Serve a stale entry when the origin fails, even without stale-if-error (see staleStandIn). */
+  /** Serve a stale entry when the origin fails, even without stale-if-error (see HttpCache.standIn). */
   serveStaleOnOriginError: boolean;
 }
 
@@ -43,10 +39,9 @@ export interface FetchPlan {
 }
 
 /**
- * Fetches an object from the origin for the cache: revalidates a stale entry (304 refreshes it),
- * stores a new shareable response while streaming it to the client as it arrives, or passes an
- * unshareable one through. Never rejects: a failure is answered (stale-if-error, 502 or 504) and
- * reported in the outcome.
+ * The fetch state, for the cache: revalidates a stale entry (304 refreshes it), stores a new
+ * shareable response while streaming it to the client as it arrives, or passes an unshareable one
+ * through. Never rejects: a failure is answered (stale-if-error, 502 or 504) and reported in the outcome.
  */
 export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise<FetchOutcome> {
   const { client, stale } = plan;
@@ -54,10 +49,12 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   try {
     const allowed = sharedFetchHeaders(stale, ctx.originRequestHeaders);
     const headers = client ? forwardedHeaders(ctx.id, client.req, allowed) : refreshHeaders(ctx.id, plan.request.headers, allowed);
+    const outgoing = { path: plan.request.url, headers: { ...headers, ...plan.validators } };
+    ctx.hooks?.originRequest?.(outgoing);
     response = await ctx.origin.fetch({
       method: 'GET',
-      path: plan.request.url,
-      headers: { ...headers, ...plan.validators },
+      path: outgoing.path,
+      headers: outgoing.headers,
       onInterim: client ? relayInterimTo(client.res) : undefined,
     });
   } catch (error) {
@@ -68,7 +65,7 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   }
   ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
   try {
-    return await answerFromOrigin(ctx, plan, response);
+    return await backendResponse(ctx, plan, response);
   } catch (error) {
     // A defect of ours, not the origin's: still answer (or cut) the client, free the connection,
     // and report the failure so that requests collapsed onto this fetch are released too.
@@ -82,34 +79,40 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
   }
 }
 
-/** What to do with the origin's answer: refresh, stand in with the stale entry, store, or pass through. */
-async function answerFromOrigin(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
+/** The backend_response state: HttpCache decides (refreshed, stand-in, store, pass); this carries it out. */
+async function backendResponse(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
   const { client, stale } = plan;
-  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
-  if (stale && response.status === 304) {
-    drainBody(response.body);
-    const { entry, modified } = ctx.cache.revalidated(stale, plan.request, response);
-    if (!modified) {
-      if (client) deliverStored(ctx.id, ctx.metrics, client, entry, 'revalidated', `fwd=stale; fwd-status=304; ttl=${ctx.cache.ttlOf(entry)}`, timing);
+  ctx.hooks?.originResponse?.(response, plan.request);
+  const decision = ctx.cache.backendResponse(plan.request, response, stale, ctx.serveStaleOnOriginError);
+  switch (decision.do) {
+    case 'refreshed':
+      drainBody(response.body);
+      if (client) {
+        deliverEntry(ctx, client, decision.entry, { status: 'revalidated', fwd: 'stale', fwdStatus: 304, ttl: decision.ttl, origin: timingOf(response) });
+      }
       return { ok: true };
-    }
+    case 'stand-in':
+      drainBody(response.body);
+      if (client) deliverStale(ctx, client, decision.entry, decision.why, decision.ttl);
+      return { ok: true };
+    case 'store':
+      // Declared too large to store: it passes, as an unstorable one does.
+      if (Number(response.headers['content-length'] ?? NaN) > ctx.maxObjectBytes) return passOn(ctx, plan, response);
+      return storeWhileStreaming(ctx, plan, response, decision.policy, decision.ttl);
+    case 'pass':
+      return passOn(ctx, plan, response);
   }
-  const standIn = stale && response.status >= 500 ? staleStandIn(ctx, stale) : undefined;
-  if (stale && standIn) {
-    drainBody(response.body);
-    if (client) deliverStale(ctx, client, stale, standIn);
-    return { ok: true };
-  }
+}
 
-  const decision = ctx.cache.decide(plan.request, response);
-  const declared = Number(response.headers['content-length'] ?? NaN);
-  if (!decision.store || declared > ctx.maxObjectBytes) {
-    plan.onNothingToStore?.();
-    if (client) await streamThrough(ctx, client, response, 'miss', `fwd=${stale ? 'stale' : 'miss'}; fwd-status=${response.status}`);
-    else discardBody(response.body);
-    return { ok: true };
-  }
-  return storeWhileStreaming(ctx, plan, response, decision.policy);
+async function passOn(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
+  plan.onNothingToStore?.();
+  if (plan.client) await streamThrough(ctx, plan.client, response, { status: 'miss', fwd: plan.stale ? 'stale' : 'miss', fwdStatus: response.status });
+  else discardBody(response.body);
+  return { ok: true };
+}
+
+function timingOf(response: OriginResponse): Outcome['origin'] {
+  return { originMs: response.headersMs, simulatedMs: response.simulatedMs };
 }
 
 /** Reads the body once: every chunk goes to the client at once and into the buffer that gets stored. */
@@ -118,9 +121,9 @@ async function storeWhileStreaming(
   plan: FetchPlan,
   response: OriginResponse,
   policy: CachePolicy,
+  ttl: number,
 ): Promise<FetchOutcome> {
   const { client } = plan;
-  const timing = { originMs: response.headersMs, simulatedMs: response.simulatedMs };
   // A range or conditional request is answered from the stored object once it is complete, when
   // the object is known to fit; otherwise the client gets the whole object streamed (always allowed).
   const declaredFits = Number(response.headers['content-length'] ?? NaN) <= ctx.maxObjectBytes;
@@ -131,16 +134,8 @@ async function storeWhileStreaming(
     const headers = policy.responseHeaders() as Record<string, string | string[]>;
     const length = response.headers['content-length'];
     if (length !== undefined) headers['content-length'] = length;
-    addEdgeHeaders(
-      headers,
-      {
-        edgeId: ctx.id,
-        status: 'miss',
-        cacheStatusDetail: `fwd=${plan.stale ? 'stale' : 'miss'}; fwd-status=${response.status}; stored; ttl=${Math.round(policy.maxAge() - policy.age())}`,
-      },
-      { edgeMs: performance.now() - client.started, originMs: timing.originMs, simulatedOriginMs: timing.simulatedMs },
-    );
-    head = new DeferredHead(client.res, response.status, headers);
+    const fwd = plan.stale ? 'stale' : 'miss';
+    head = openStream(ctx, client, response.status, headers, { status: 'miss', fwd, fwdStatus: response.status, stored: true, ttl, origin: timingOf(response) });
     // A HEAD has its whole answer now; the body is still read, for the cache.
     if (client.req.method === 'HEAD') head.end();
   }
@@ -175,10 +170,11 @@ async function storeWhileStreaming(
     ctx.metrics.observeRequest('miss', (performance.now() - client!.started) / 1000, bytesSent);
   } else if (client) {
     if (entry) {
-      deliverStored(ctx.id, ctx.metrics, client, entry, 'miss', `fwd=miss; fwd-status=${response.status}; stored; ttl=${ctx.cache.ttlOf(entry)}`, timing);
+      const outcome: Outcome = { status: 'miss', fwd: 'miss', fwdStatus: response.status, stored: true, ttl: ctx.cache.ttlOf(entry), origin: timingOf(response) };
+      deliverEntry(ctx, client, entry, outcome);
     } else {
       // It said it would fit and did not, or the cache refused it: nothing whole is left to send.
-      deliverFailure(ctx.id, ctx.metrics, client, new Error('response body did not match its declared length'));
+      deliverFailure(ctx, client, new Error('response body did not match its declared length'));
     }
   }
   return { ok: true };
@@ -189,16 +185,9 @@ export async function streamThrough(
   ctx: FetchContext,
   client: ClientExchange,
   response: OriginResponse,
-  status: CacheStatus,
-  detail: string,
+  outcome: Outcome,
 ): Promise<void> {
-  const headers = endToEndHeaders(response.headers);
-  addEdgeHeaders(
-    headers,
-    { edgeId: ctx.id, status, cacheStatusDetail: detail },
-    { edgeMs: performance.now() - client.started, originMs: response.headersMs, simulatedOriginMs: response.simulatedMs },
-  );
-  const head = new DeferredHead(client.res, response.status, headers);
+  const head = openStream(ctx, client, response.status, endToEndHeaders(response.headers), { ...outcome, origin: timingOf(response) });
   let bytes = 0;
   try {
     if (client.req.method === 'HEAD') {
@@ -220,7 +209,7 @@ export async function streamThrough(
     cutOrFail(ctx, client, head, error);
     return;
   }
-  ctx.metrics.observeRequest(status, (performance.now() - client.started) / 1000, bytes);
+  ctx.metrics.observeRequest(outcome.status, (performance.now() - client.started) / 1000, bytes);
 }
 
 /**
@@ -229,19 +218,18 @@ export async function streamThrough(
  */
 function cutOrFail(ctx: FetchContext, client: ClientExchange, head: DeferredHead | undefined, error: unknown): void {
   if (head?.sent || client.res.headersSent) client.res.destroy();
-  else deliverFailure(ctx.id, ctx.metrics, client, error);
+  else deliverFailure(ctx, client, error);
 }
 
 /** The origin gave no answer: the stale entry if it may stand in, else 502 or 504. */
 export function answerFailure(ctx: FetchContext, client: ClientExchange, stale: StoredResponse | undefined, error: unknown): void {
-  const standIn = stale ? staleStandIn(ctx, stale) : undefined;
-  if (stale && standIn) deliverStale(ctx, client, stale, standIn);
-  else deliverFailure(ctx.id, ctx.metrics, client, error);
+  const why = stale ? ctx.cache.standIn(stale, ctx.serveStaleOnOriginError) : undefined;
+  if (stale && why) deliverStale(ctx, client, stale, why, ctx.cache.ttlOf(stale));
+  else deliverFailure(ctx, client, error);
 }
 
-function deliverStale(ctx: FetchContext, client: ClientExchange, stale: StoredResponse, why: 'stale-if-error' | 'origin-error'): void {
-  const detail = why === 'stale-if-error' ? 'stale-if-error' : 'stale-on-origin-error';
-  deliverStored(ctx.id, ctx.metrics, client, stale, 'stale', `hit; ttl=${ctx.cache.ttlOf(stale)}; detail=${detail}`);
+function deliverStale(ctx: FetchContext, client: ClientExchange, stale: StoredResponse, why: StandIn, ttl: number): void {
+  deliverEntry(ctx, client, stale, { status: 'stale', ttl, detail: why === 'stale-if-error' ? 'stale-if-error' : 'stale-on-origin-error' });
 }
 
 function wantsPartialView(client: ClientExchange): boolean {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CacheRequest } from '../cache/http-cache.ts';
+import type { CacheRequest, Lookup } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
-import { deliverFailure, deliverPlainHit, deliverStored, isPlainRequest, type ClientExchange } from './deliver.ts';
+import { CREDENTIALS_HEADER, LOOKUP_METHODS } from './defaults.ts';
+import { deliverEntry, deliverFailure, deliverHookAnswer, deliverPlainHit, isPlainRequest, type ClientExchange } from './deliver.ts';
 import { answerFailure, fetchForCache, streamThrough, type FetchContext, type FetchOutcome } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
@@ -13,57 +14,121 @@ export interface EdgeContext extends FetchContext {
 }
 
 /**
- * The request path, read as a cache's state machine (after Varnish's builtin.vcl):
- * receive -> lookup -> hit | stale | miss | pass -> fetch -> store -> deliver.
+ * The request path as a cache's state machine, after Varnish's builtin.vcl. Each state is a
+ * function that does its part and returns the next state, until one delivers:
+ *
+ *   recv -> (viewer-request hook) -> hash -> lookup -> hit | stale | miss | pass
+ *   miss, pass -> (origin-request hook) -> fetch -> (origin-response hook) -> backend_response
+ *   every answer -> (viewer-response hook) -> deliver
+ *
+ * fetch and backend_response are in fetch-task.ts (the origin fetch, and streaming a body while
+ * storing it), deliver in deliver.ts (the only place a response head is written).
  */
+type State =
+  | { to: 'hash' }
+  | { to: 'lookup'; key: string }
+  | { to: 'hit'; found: Extract<Lookup, { kind: 'fresh' }> }
+  | { to: 'stale'; found: Extract<Lookup, { kind: 'stale-while-revalidate' }> }
+  | { to: 'miss'; key: string; stale?: StoredResponse; validators?: Record<string, string> }
+  | { to: 'pass' }
+  | { to: 'done' };
+
 export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const client: ClientExchange = { req, res, started: performance.now() };
-  if (receive(req) === 'pass') return pass(ctx, client);
-  const request: CacheRequest = { url: req.url ?? '/', method: req.method ?? 'GET', headers: req.headers };
+  const client: ClientExchange = {
+    req,
+    res,
+    started: performance.now(),
+    request: { url: req.url ?? '/', method: req.method ?? 'GET', headers: req.headers },
+  };
+  let state = recv(ctx, client);
+  while (state.to !== 'done') {
+    switch (state.to) {
+      case 'hash':
+        state = hash(ctx, client.request);
+        break;
+      case 'lookup':
+        state = lookup(ctx, client.request, state.key);
+        break;
+      case 'hit':
+        hit(ctx, client, state.found);
+        return;
+      case 'stale':
+        stale(ctx, client, state.found);
+        return;
+      case 'miss':
+        await miss(ctx, client, state.key, state.stale, state.validators);
+        return;
+      case 'pass':
+        await pass(ctx, client);
+        return;
+    }
+  }
+}
+
+/** recv: only GET and HEAD are looked up, every other method passes; then the viewer-request hook. */
+function recv(ctx: EdgeContext, client: ClientExchange): State {
+  const viewerRequest = ctx.hooks?.viewerRequest;
+  if (viewerRequest) {
+    const answer = viewerRequest(client.request);
+    if (answer) {
+      deliverHookAnswer(ctx, client, answer);
+      return { to: 'done' };
+    }
+    // The fetch forwards the client's own request: a rewritten target goes with it.
+    client.req.url = client.request.url;
+  }
+  return LOOKUP_METHODS.has(client.request.method) ? { to: 'hash' } : { to: 'pass' };
+}
+
+/** hash: the primary cache key (HttpCache.primaryKey: path and query, normalised in server.ts before recv). */
+function hash(ctx: EdgeContext, request: CacheRequest): State {
+  return { to: 'lookup', key: ctx.cache.primaryKey(request) };
+}
+
+function lookup(ctx: EdgeContext, request: CacheRequest, key: string): State {
   const found = ctx.cache.lookup(request);
   switch (found.kind) {
     case 'fresh':
-      return hit(ctx, client, found.entry);
+      return { to: 'hit', found };
     case 'stale-while-revalidate':
-      refreshInBackground(ctx, request, found.entry, found.revalidationHeaders);
-      return deliverStored(ctx.id, ctx.metrics, client, found.entry, 'stale', `hit; ttl=${ctx.cache.ttlOf(found.entry)}; detail=stale-while-revalidate`);
+      return { to: 'stale', found };
     case 'stale':
-      return miss(ctx, client, request, found.entry, found.revalidationHeaders);
+      return { to: 'miss', key, stale: found.entry, validators: found.revalidationHeaders };
     case 'miss':
-      return miss(ctx, client, request);
+      return { to: 'miss', key };
   }
 }
 
-/** Only GET and HEAD are looked up; every other method goes to the origin. */
-function receive(req: IncomingMessage): 'lookup' | 'pass' {
-  return req.method === 'GET' || req.method === 'HEAD' ? 'lookup' : 'pass';
+function hit(ctx: EdgeContext, client: ClientExchange, found: Extract<Lookup, { kind: 'fresh' }>): void {
+  if (isPlainRequest(client.req)) return deliverPlainHit(ctx, client, found.entry, found.age, found.ttl);
+  deliverEntry(ctx, client, found.entry, { status: 'hit', ttl: found.ttl });
 }
 
-function hit(ctx: EdgeContext, client: ClientExchange, entry: StoredResponse): void {
-  if (isPlainRequest(client.req)) {
-    return deliverPlainHit(ctx.id, ctx.metrics, client, entry, ctx.cache.ageOf(entry), ctx.cache.ttlOf(entry));
-  }
-  deliverStored(ctx.id, ctx.metrics, client, entry, 'hit', `hit; ttl=${ctx.cache.ttlOf(entry)}`);
+/** stale (grace): stale-while-revalidate serves the stale entry now and refreshes it in the background. */
+function stale(ctx: EdgeContext, client: ClientExchange, found: Extract<Lookup, { kind: 'stale-while-revalidate' }>): void {
+  refreshInBackground(ctx, client.request, found.entry, found.revalidationHeaders);
+  deliverEntry(ctx, client, found.entry, { status: 'stale', ttl: found.ttl, detail: 'stale-while-revalidate' });
 }
 
 /**
- * Fetches (or revalidates) once per key: the first request leads the origin fetch and is answered
- * as the body streams in; requests arriving meanwhile wait for it and are then served from cache.
- * A request with credentials never waits on, or leads, a shared fetch.
+ * miss: fetches (or revalidates) once per key: the first request leads the origin fetch and is
+ * answered as the body streams in; requests arriving meanwhile wait for it and are then served
+ * from cache. A request with credentials never waits on, or leads, a shared fetch.
  */
 async function miss(
   ctx: EdgeContext,
   client: ClientExchange,
-  request: CacheRequest,
+  key: string,
   stale?: StoredResponse,
   validators?: Record<string, string>,
 ): Promise<void> {
-  if (request.headers.authorization !== undefined) {
+  const { request } = client;
+  if (request.headers[CREDENTIALS_HEADER] !== undefined) {
     await fetchForCache(ctx, { request, client, stale, validators });
     return;
   }
-  const key = ctx.cache.primaryKey(request);
   const inFlight = ctx.flights.get(key);
+
   if (!inFlight) {
     let release!: (outcome: FetchOutcome) => void;
     const decided = new Promise<FetchOutcome>((resolve) => (release = resolve));
@@ -79,9 +144,7 @@ async function miss(
   }
   const outcome = await inFlight;
   const after = ctx.cache.lookup(request);
-  if (after.kind === 'fresh') {
-    return deliverStored(ctx.id, ctx.metrics, client, after.entry, 'hit', `hit; ttl=${ctx.cache.ttlOf(after.entry)}; collapsed`);
-  }
+  if (after.kind === 'fresh') return deliverEntry(ctx, client, after.entry, { status: 'hit', ttl: after.ttl, collapsed: true });
   if (!outcome.ok) return answerFailure(ctx, client, stale, outcome.error);
   // The shared response was not for us (private, another variant): fetch our own, uncollapsed.
   const current = after.kind === 'miss' ? undefined : after;
@@ -117,29 +180,31 @@ function pickVaryHeaders(entry: StoredResponse, request: CacheRequest): CacheReq
 }
 
 /**
- * Any other method goes to the origin with its body, and its answer back to the client. A
+ * pass: any other method goes to the origin with its body, and its answer back to the client. A
  * successful unsafe request invalidates what it may have changed (RFC 9111 section 4.4).
  */
 async function pass(ctx: EdgeContext, client: ClientExchange): Promise<void> {
   const { req } = client;
   let response;
   try {
+    const outgoing = { path: client.request.url, headers: forwardedHeaders(ctx.id, req, HOST_ONLY) };
+    ctx.hooks?.originRequest?.(outgoing);
     response = await ctx.origin.fetch({
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: forwardedHeaders(ctx.id, req, HOST_ONLY),
+      method: client.request.method,
+      path: outgoing.path,
+      headers: outgoing.headers,
       body: req,
       onInterim: relayInterimTo(client.res),
     });
   } catch (error) {
     ctx.metrics.observeOriginFetch('error', 0);
-    return deliverFailure(ctx.id, ctx.metrics, client, error);
+    return deliverFailure(ctx, client, error);
   }
   ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
   if (response.status >= 200 && response.status < 400) {
     for (const url of invalidatedUrls(req, response.headers)) ctx.cache.invalidate(url);
   }
-  await streamThrough(ctx, client, response, 'pass', `fwd=bypass; fwd-status=${response.status}`);
+  await streamThrough(ctx, client, response, { status: 'pass', fwd: 'bypass', fwdStatus: response.status });
 }
 
 /** The request URL, and Location / Content-Location when they point at this same site. */

@@ -12,6 +12,7 @@ import { closeServer, listen } from '../net/listen.ts';
 import { sendJson, sendText } from '../net/plain-response.ts';
 import { CLIENT_TIMEOUTS, DEFAULT_ORIGIN_TIMEOUTS, SERVE_STALE_ON_ORIGIN_ERROR } from './defaults.ts';
 import { sharedFetchAllowList } from './forward-headers.ts';
+import type { EdgeHooks } from './hooks.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
@@ -37,6 +38,8 @@ export type EdgeOptions = StoreCapacity & {
   originRequestHeaders?: readonly string[];
   /** The response field targeted at this CDN alone (RFC 9213), before CDN-Cache-Control; default Cdnsim-Cache-Control. */
   targetedCacheControlField?: string;
+  /** Edge functions' hook points (see hooks.ts); none by default, and no user configuration yet. */
+  hooks?: EdgeHooks;
 };
 
 export interface RunningEdge {
@@ -80,6 +83,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
     originRequestHeaders: sharedFetchAllowList(options.originRequestHeaders),
     serveStaleOnOriginError: options.serveStaleOnOriginError ?? SERVE_STALE_ON_ORIGIN_ERROR,
+    hooks: options.hooks,
     flights: new Map(),
   };
 
