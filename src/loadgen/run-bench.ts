@@ -1,16 +1,17 @@
+import { regionOf } from '../geo/client-regions.ts';
+import { counterDeltas } from '../report/counter-deltas.ts';
+import { buildReport } from '../report/run-report.ts';
+import { RunStats, type Sample } from '../report/run-stats.ts';
+import { Workload, type WorkloadRequest } from '../workload/workload.ts';
 import type { BenchRun } from './bench-run.ts';
-import { regionOf } from './client-regions.ts';
+import { benchTitle } from './bench-title.ts';
 import { measureGeneratorCeiling } from './ceiling.ts';
-import { counterDeltas } from './counter-deltas.ts';
 import type { BenchOptions } from './options.ts';
 import { replayHitRatio, type ServedRequest } from './replay-check.ts';
-import { buildReport } from './report.ts';
 import { runTraceBench } from './run-trace-bench.ts';
 import { createClientPool, runPhase } from './runner.ts';
 import { createScenario } from './scenarios.ts';
-import { BenchStats, type Sample } from './stats.ts';
 import { openTarget, scrapeEdgeCounters } from './target.ts';
-import { Workload, type WorkloadRequest } from '../workload/workload.ts';
 
 /**
  * One whole bench run: opens the target (a running router, or a topology started here), warms up,
@@ -34,7 +35,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const ceilingRps = options.ceiling ? await measureGeneratorCeiling({ mode: options.mode, concurrency: options.concurrency, seconds: 2 }) : null;
     if (ceilingRps !== null) log(`load generator ceiling: ${ceilingRps.toFixed(0)} req/s against a trivial server`);
 
-    const stats = new BenchStats();
+    const stats = new RunStats();
     const served: ServedRequest[] = [];
     const clock0 = performance.now();
     let measuring = false;
@@ -94,6 +95,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const kill = scenario.events.find((event) => event.what.startsWith('edge failure: SIGKILL'));
     const errorsAfterKill = kill ? errorTimes.filter((at) => at >= kill.at) : [];
     const report = buildReport({
+      title: benchTitle(options),
       options,
       target: target.routerUrl,
       startedAt,
@@ -117,7 +119,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   }
 }
 
-function busiestEdge(stats: BenchStats): string | undefined {
+function busiestEdge(stats: RunStats): string | undefined {
   let best: string | undefined;
   let most = -1;
   for (const [edge, group] of stats.byEdge) {

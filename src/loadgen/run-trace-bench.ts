@@ -1,3 +1,6 @@
+import { counterDeltas } from '../report/counter-deltas.ts';
+import { buildReport, type RunReport } from '../report/run-report.ts';
+import { RunStats } from '../report/run-stats.ts';
 import { simulateCdn } from '../sim/cdn/simulate-cdn.ts';
 import { loadTopologyFile } from '../topology/load.ts';
 import { readTrace } from '../trace/read-trace.ts';
@@ -5,11 +8,9 @@ import { takeRequests } from '../trace/take-requests.ts';
 import { TraceFormatError } from '../trace/trace-request.ts';
 import { BenchInputError } from './bench-input-error.ts';
 import type { BenchRun } from './bench-run.ts';
-import { counterDeltas } from './counter-deltas.ts';
+import { benchTitle } from './bench-title.ts';
 import type { BenchOptions } from './options.ts';
-import { buildReport, type BenchReport } from './report.ts';
 import { createClientPool } from './runner.ts';
-import { BenchStats } from './stats.ts';
 import { scrapeEdgeCounters, type BenchTarget } from './target.ts';
 import { replayTrace } from './trace-replay.ts';
 
@@ -20,7 +21,7 @@ import { replayTrace } from './trace-replay.ts';
 export async function runTraceBench(options: BenchOptions & { trace: string }, target: BenchTarget, log: (line: string) => void): Promise<BenchRun> {
   const defaultTtlSeconds = options.ttlSeconds[0]!;
   const traceOptions = { format: options.traceFormat, columns: options.traceColumns, skipBad: options.skipBad };
-  const stats = new BenchStats();
+  const stats = new RunStats();
   const before = await scrapeEdgeCounters(target.edges);
   const startedAt = new Date();
   const pool = createClientPool(target.routerUrl, options.concurrency);
@@ -45,7 +46,7 @@ export async function runTraceBench(options: BenchOptions & { trace: string }, t
   const counters = counterDeltas(before, after);
   const live = counters.byEdgeStatus;
 
-  let offline: BenchReport['offline_simulation'] = null;
+  let offline: RunReport['offline_simulation'] = null;
   if (target.cluster && live) {
     const { topology } = loadTopologyFile(options.topology);
     const simulated = await simulateCdn(takeRequests(readTrace(options.trace, traceOptions), result.sent), topology, {
@@ -59,6 +60,7 @@ export async function runTraceBench(options: BenchOptions & { trace: string }, t
     offline = { by_edge_status: byEdgeStatus, agrees: differences.length === 0, differences };
   }
   const report = buildReport({
+    title: benchTitle(options),
     options,
     target: target.routerUrl,
     startedAt,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { InvalidResponseHeadError, combineFieldLines } from '../http/header-fields.ts';
 import type { WorkloadRequest } from '../workload/workload.ts';
-import type { Sample } from './stats.ts';
+import type { Sample } from '../report/run-stats.ts';
 
 export interface PhaseOptions {
   mode: 'open' | 'closed';

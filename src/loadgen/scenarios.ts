@@ -1,13 +1,8 @@
 import { request } from 'undici';
+import type { ScenarioEvent } from '../workload/scenario-event.ts';
 import type { Workload, WorkloadRequest } from '../workload/workload.ts';
 import type { Scenario } from './options.ts';
 import type { BenchTarget } from './target.ts';
-
-export interface ScenarioEvent {
-  /** ms since the measured phase began. */
-  at: number;
-  what: string;
-}
 
 export interface ScenarioRun {
   /** Picks the next request; a scenario may steer traffic. */

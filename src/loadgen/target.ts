@@ -4,6 +4,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { generateAdminToken } from '../admin/token.ts';
 import type { EdgeCacheSpec } from '../sim/cdn/edge-cache-options.ts';
+import type { EdgeCounters } from '../report/counter-deltas.ts';
 import { BenchInputError } from './bench-input-error.ts';
 import { startCluster, type Cluster } from '../supervisor/cluster.ts';
 
@@ -63,18 +64,6 @@ export async function openTarget(options: { target?: string; spawn: boolean; top
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export interface EdgeCounters {
-  /** Sum over the reachable edges of cdn_edge_requests_total by cache_status. */
-  byStatus: Map<string, number>;
-  responseBytes: number;
-  originBytes: number;
-  unreachable: string[];
-  /** cdn_edge_requests_total per edge, to notice a counter that went back to zero (a restart). */
-  requestsByEdge: Map<string, number>;
-  /** cdn_edge_requests_total per edge and cache_status (lower case, as the edges label it). */
-  byEdgeStatus: Map<string, Map<string, number>>;
 }
 
 /** Reads each edge's /metrics (Prometheus text) for the counters the bench cross-checks against. */

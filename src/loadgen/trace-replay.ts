@@ -1,9 +1,9 @@
 import type { Pool } from 'undici';
 import { toReplayRequest, type ReplayRequest } from '../trace/replay-request.ts';
 import type { TraceRequest } from '../trace/trace-request.ts';
-import { regionOf } from './client-regions.ts';
+import { regionOf } from '../geo/client-regions.ts';
 import { send } from './runner.ts';
-import type { Sample } from './stats.ts';
+import type { Sample } from '../report/run-stats.ts';
 
 export interface TraceReplayOptions {
   /** Requests in flight; 1 replays the trace strictly in order, each after the previous answer. */

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../../loadgen/report.ts';
+import { buildReport } from '../../report/run-report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
 import { isLivePolicy, livePolicyProblem } from '../../eviction/live-policies.ts';
 import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
@@ -9,7 +9,8 @@ import { parseColumnOption } from '../../trace/column-option.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { UsageError } from '../usage-error.ts';
-import { emitReport, writeReportFiles } from './report-output.ts';
+import { writeReportFiles } from '../../report/write-report.ts';
+import { emitReport } from './report-output.ts';
 
 export const simCdnUsage = `cdnsim sim --topology FILE --trace FILE [--ttl S] [--requests N] [--cache-scale F] [--policy NAME]
            [--edge-down ID@FROM[-UNTIL]]... [--format F] [--columns F=C,...] [--skip-bad] [--json] [--out DIR]

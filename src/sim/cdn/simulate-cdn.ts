@@ -1,6 +1,6 @@
-import { regionOf } from '../../loadgen/client-regions.ts';
-import type { ScenarioEvent } from '../../loadgen/scenarios.ts';
-import { BenchStats } from '../../loadgen/stats.ts';
+import { regionOf } from '../../geo/client-regions.ts';
+import type { ScenarioEvent } from '../../workload/scenario-event.ts';
+import { RunStats } from '../../report/run-stats.ts';
 import { roundTripDelayMs } from '../../geo/network-model.ts';
 import { createClientLocator } from '../../router/client-location.ts';
 import { EdgeTable } from '../../router/edge-table.ts';
@@ -41,7 +41,7 @@ export interface SimulatedEdgeSummary {
 }
 
 export interface CdnSimResult {
-  stats: BenchStats;
+  stats: RunStats;
   requests: number;
   /** Trace time from the first request to the last. */
   traceSeconds: number;
@@ -75,7 +75,7 @@ export async function simulateCdn(trace: AsyncIterable<TraceRequest>, topology: 
   for (const outage of options.outages) {
     if (!edges.has(outage.edge)) throw new RangeError(`--edge-down: no edge "${outage.edge}" in the topology (edges: ${[...edges.keys()].join(', ')})`);
   }
-  const stats = new BenchStats(options.slotSeconds);
+  const stats = new RunStats(options.slotSeconds);
   const events: ScenarioEvent[] = options.outages.flatMap((outage) => [
     { at: outage.fromSeconds * 1000, what: `edge ${outage.edge} down (what-if)` },
     ...(Number.isFinite(outage.untilSeconds) ? [{ at: outage.untilSeconds * 1000, what: `edge ${outage.edge} back (what-if)` }] : []),

@@ -52,7 +52,7 @@ interface Group {
  * client region; counts by edge and cache status; a timeline in slots of `slotSeconds` (1 for a
  * live run; the trace simulator uses wider slots for traces that span days).
  */
-export class BenchStats {
+export class RunStats {
   readonly overall: Group = { requests: 0, hits: 0, bytes: 0, latency: histogram() };
   readonly byCacheStatus = new Map<string, Group>();
   readonly byEdge = new Map<string, Group>();

@@ -1,4 +1,15 @@
-import type { EdgeCounters } from './target.ts';
+/** One scrape of the edges' Prometheus counters that a run cross-checks its own counts against. */
+export interface EdgeCounters {
+  /** Sum over the reachable edges of cdn_edge_requests_total by cache_status. */
+  byStatus: Map<string, number>;
+  responseBytes: number;
+  originBytes: number;
+  unreachable: string[];
+  /** cdn_edge_requests_total per edge, to notice a counter that went back to zero (a restart). */
+  requestsByEdge: Map<string, number>;
+  /** cdn_edge_requests_total per edge and cache_status (lower case, as the edges label it). */
+  byEdgeStatus: Map<string, Map<string, number>>;
+}
 
 export interface CounterDeltas {
   /** Hits over all responses the edges counted in the phase. */
