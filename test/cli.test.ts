@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/command-table.ts';
+import { parseBenchOptions } from '../src/cli/commands/bench-options.ts';
 import { parseCapacity } from '../src/cli/commands/edge.ts';
 import { durationOption, numberOption, sizeOption } from '../src/cli/option-values.ts';
 import { UsageError } from '../src/cli/usage-error.ts';
@@ -91,6 +92,15 @@ describe('durations, sizes and numbers: one parser each', () => {
     expect(() => seconds('0s')).toThrow(/--duration must be a duration \(15, 15s, 500ms, 2m or 1h\) > 0, got "0s"/);
     expect(() => seconds('2 weeks')).toThrow(UsageError);
     expect(() => seconds('-5s')).toThrow(UsageError);
+  });
+
+  it('cdnsim bench takes --duration 15, 15s, 500ms, 2m and --timeout-ms 2s', () => {
+    const bench = (...args: string[]) => parseBenchOptions(['--target', 'http://127.0.0.1:8080', ...args]);
+    expect(['15', '15s', '500ms', '2m'].map((text) => bench('--duration', text).durationSeconds)).toEqual([15, 15, 0.5, 120]);
+    expect(bench('--warmup', '1m').warmupSeconds).toBe(60);
+    expect(bench('--timeout-ms', '2s').timeoutMs).toBe(2000);
+    expect(bench().durationSeconds).toBe(10);
+    expect(() => bench('--duration', '0ms')).toThrow(/--duration must be a duration .* > 0, got "0ms"/);
   });
 
   it('sizes: MB is 10^6 and MiB 2^20; plain bytes; a bare "k" is refused as ambiguous', () => {

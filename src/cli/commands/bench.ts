@@ -1,7 +1,7 @@
 import { BenchInputError } from '../../loadgen/bench-input-error.ts';
-import { parseBenchOptions } from '../../loadgen/options.ts';
 import { runBench } from '../../loadgen/run-bench.ts';
 import { UsageError } from '../usage-error.ts';
+import { parseBenchOptions } from './bench-options.ts';
 import { emitReport } from './report-output.ts';
 
 export async function benchCommand(args: string[]): Promise<void> {

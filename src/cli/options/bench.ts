@@ -1,7 +1,6 @@
+import { SCENARIOS } from '../../loadgen/options.ts';
 import { defineCommand } from '../command-spec.ts';
 import { TRACE_READING_OPTIONS } from './trace-options.ts';
-
-export const SCENARIOS = ['steady', 'flash-crowd', 'purge-storm', 'edge-failure'] as const;
 
 export const benchSpec = defineCommand({
   name: 'bench',
