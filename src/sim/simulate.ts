@@ -1,4 +1,4 @@
-import type { TraceBatch } from '../trace/batch-reader.ts';
+import type { TraceBatch } from '../trace/trace-batch.ts';
 import type { TraceRequest } from '../trace/trace-request.ts';
 import type { EvictionPolicy } from '../eviction/eviction-policy.ts';
 import { isFutureAware, type FutureAwarePolicy } from '../eviction/belady.ts';

@@ -3,7 +3,8 @@ import type { ReadTraceOptions } from './formats.ts';
 import type { TraceRequest } from './trace-request.ts';
 
 export { DEFAULT_COLUMNS, formatFromName, type CsvColumns, type ReadTraceOptions, type TraceFormat } from './formats.ts';
-export { readTraceBatches, type ReadBatchesOptions, type TraceBatch } from './batch-reader.ts';
+export { readTraceBatches } from './batch-reader.ts';
+export type { ReadBatchesOptions, TraceBatch } from './trace-batch.ts';
 
 /**
  * Streams a trace from disk one request at a time, with every field the format carries, never
