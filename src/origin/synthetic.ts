@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { MAX_SYNTHETIC_BYTES, MAX_SYNTHETIC_TTL_SECONDS } from '../workload/synthetic-limits.ts';
 import type { ServableObject } from './servable-object.ts';
 
-/** Largest synthetic object, so one request cannot make the origin stream for minutes. */
-export const MAX_SYNTHETIC_BYTES = 1024 ** 3;
-export const MAX_SYNTHETIC_TTL_SECONDS = 31_536_000;
 const DEFAULT_BYTES = 1024;
 const DEFAULT_TTL_SECONDS = 3600;
 const CHUNK_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MAX_SYNTHETIC_TTL_SECONDS } from '../origin/synthetic.ts';
+import { MAX_SYNTHETIC_TTL_SECONDS } from '../workload/synthetic-limits.ts';
 import type { TraceRequest } from './trace-request.ts';
 
 /** A trace request as HTTP: the origin's synthetic object it names, and where its client is. */
