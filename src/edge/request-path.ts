@@ -3,9 +3,11 @@ import type { CacheRequest, Lookup } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { CREDENTIALS_HEADER, LOOKUP_METHODS } from './defaults.ts';
 import { deliverEntry, deliverFailure, deliverHookAnswer, deliverPlainHit, isPlainRequest, type ClientExchange } from './deliver.ts';
-import { answerFailure, fetchForCache, streamThrough, type FetchContext, type FetchOutcome } from './fetch-task.ts';
+import type { FetchContext, FetchOutcome } from './fetch-plan.ts';
+import { answerFailure, fetchForCache } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
+import { streamThrough } from './stream-through.ts';
 
 /** What the edge's request path needs; one per process. */
 export interface EdgeContext extends FetchContext {
@@ -21,8 +23,9 @@ export interface EdgeContext extends FetchContext {
  *   miss, pass -> (origin-request hook) -> fetch -> (origin-response hook) -> backend_response
  *   every answer -> (viewer-response hook) -> deliver
  *
- * fetch and backend_response are in fetch-task.ts (the origin fetch, and streaming a body while
- * storing it), deliver in deliver.ts (the only place a response head is written).
+ * fetch and backend_response are in fetch-task.ts (the decision itself is HttpCache.backendResponse),
+ * carried out by store-while-streaming.ts or stream-through.ts; deliver is deliver.ts, the only
+ * place a response head is written.
  */
 type State =
   | { to: 'hash' }
