@@ -11,6 +11,8 @@ export interface NumberRule {
   above?: number;
   min?: number;
   max?: number;
+  /** How the rule names the value, when "a whole number" or nothing does not say it best. */
+  noun?: string;
 }
 
 /** "a whole number > 0", "> 0", "within 0..1", ">= 0". */
@@ -25,8 +27,8 @@ export function describeRule(rule: NumberRule): string {
           : rule.max !== undefined
             ? `<= ${rule.max}`
             : '';
-  if (!rule.integer) return bound || 'a number';
-  return bound ? `a whole number ${bound}` : 'a whole number';
+  const noun = rule.noun ?? (rule.integer ? 'a whole number' : '');
+  return [noun, bound].filter(Boolean).join(' ') || 'a number';
 }
 
 function obeys(value: number, rule: NumberRule): boolean {
@@ -89,11 +91,14 @@ export function portOption(text: string | undefined, fallback?: number): number 
   return numberOption('port', text, { integer: true, min: 0, max: 65535 }, fallback ?? 0);
 }
 
+/** A TTL in whole seconds. */
+export function ttlOption(text: string): number {
+  const ttl = Number(text);
+  if (text.trim() === '' || !Number.isInteger(ttl) || ttl < 0) throw new UsageError(`--ttl takes whole seconds >= 0, got "${text}"`);
+  return ttl;
+}
+
 /** "60,3600": TTLs in whole seconds, one drawn per object. */
 export function ttlListOption(text: string): number[] {
-  return text.split(',').map((item) => {
-    const ttl = Number(item);
-    if (item.trim() === '' || !Number.isInteger(ttl) || ttl < 0) throw new UsageError(`--ttl takes whole seconds >= 0, got "${item}"`);
-    return ttl;
-  });
+  return text.split(',').map(ttlOption);
 }

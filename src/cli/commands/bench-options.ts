@@ -1,4 +1,3 @@
-import { accessSync, constants } from 'node:fs';
 import { SCENARIOS, type BenchOptions, type Scenario } from '../../loadgen/options.ts';
 import { parseColumnOption } from '../../trace/column-option.ts';
 import { TRACE_FORMATS } from '../../trace/formats.ts';
@@ -8,6 +7,7 @@ import { parseCommand } from '../command-spec.ts';
 import { choiceOption, durationOption, numberOption, ttlListOption } from '../option-values.ts';
 import { benchSpec } from '../options/bench.ts';
 import { UsageError } from '../usage-error.ts';
+import { readableTrace } from './trace-input.ts';
 
 /** `cdnsim bench` options, checked, as the load generator takes them. */
 export function parseBenchOptions(args: string[]): BenchOptions {
@@ -68,11 +68,7 @@ function wrap<T>(parse: () => T): T {
 }
 
 function checkTraceOptions(values: { trace: string; format?: string; mode: string; scenario: string; warmupMs?: number; ttl: string }): void {
-  try {
-    accessSync(values.trace, constants.R_OK);
-  } catch {
-    throw new UsageError(`cannot read trace file "${values.trace}"`);
-  }
+  readableTrace(values.trace);
   choiceOption('format', values.format, TRACE_FORMATS);
   if (values.mode !== 'closed') throw new UsageError('--trace replays in a closed loop; --mode open is not supported with it');
   if (values.scenario !== 'steady') throw new UsageError('--trace cannot be combined with --scenario');

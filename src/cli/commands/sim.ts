@@ -1,49 +1,28 @@
-import { accessSync, constants } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { escapeText } from '../../charts/escape-text.ts';
 import { lineChart } from '../../charts/svg.ts';
 import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../eviction/policies.ts';
 import type { SimResult, SizeMode } from '../../sim/simulate.ts';
 import { simulateFile } from '../../sim/simulate-file.ts';
-import { parseColumnOption } from '../../trace/column-option.ts';
-import { readTraceBatches, type TraceFormat } from '../../trace/read-trace.ts';
+import { readTraceBatches } from '../../trace/read-trace.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
+import { HelpRequested, formatUsage, parseCommand, wantsHelp } from '../command-spec.ts';
+import { choiceOption, numberOption } from '../option-values.ts';
+import { simCdnSpec } from '../options/sim-cdn.ts';
+import { simSpec } from '../options/sim.ts';
 import { UsageError } from '../usage-error.ts';
+import { readableTrace, traceReading } from './trace-input.ts';
 
 export async function simCommand(args: string[]): Promise<void> {
+  if (wantsHelp(args)) throw new HelpRequested(formatUsage(simSpec, simCdnSpec));
   // The whole CDN (routing, edges, network model) is its own command with its own options.
   if (args.some((arg) => arg === '--topology' || arg.startsWith('--topology='))) return (await import('./sim-cdn.ts')).simCdnCommand(args);
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      trace: { type: 'string' },
-      policy: { type: 'string', default: 'lru' },
-      'cache-size': { type: 'string', default: '0.1' },
-      mode: { type: 'string', default: 'objects' },
-      format: { type: 'string' },
-      columns: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'skip-bad': { type: 'boolean', default: false },
-      out: { type: 'string' },
-      threads: { type: 'string' },
-    },
-  });
-  if (!values.trace) throw new UsageError('--trace FILE is required');
-  try {
-    accessSync(values.trace, constants.R_OK);
-  } catch {
-    throw new UsageError(`cannot read trace file "${values.trace}"`);
-  }
-  if (values.mode !== 'objects' && values.mode !== 'bytes') throw new UsageError(`--mode must be objects or bytes, got "${values.mode}"`);
-  if (values.format !== undefined && !['csv', 'oracle-general', 'webcachesim'].includes(values.format)) {
-    throw new UsageError(`--format must be csv, oracle-general or webcachesim, got "${values.format}"`);
-  }
-  const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError(`--threads must be a whole number >= 1, got "${values.threads}"`);
-  const mode = values.mode as SizeMode;
+  const { values } = parseCommand(simSpec, args);
+  const traceFile = readableTrace(values.trace);
+  const mode: SizeMode = choiceOption('mode', values.mode, ['objects', 'bytes'] as const)!;
+  const threads = numberOption('threads', values.threads, { integer: true, min: 1 });
   const policies = values.policy.split(',').map((name) => name.trim().toLowerCase());
   for (const policy of policies) {
     if (!POLICIES[policy]) throw new UsageError(`unknown policy "${policy}" (known: ${Object.keys(POLICIES).join(', ')})`);
@@ -55,20 +34,14 @@ export async function simCommand(args: string[]): Promise<void> {
       throw new UsageError((error as Error).message);
     }
   });
-  let columns;
-  try {
-    columns = values.columns === undefined ? undefined : parseColumnOption(values.columns);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const traceOptions = { format: values.format as TraceFormat | undefined, columns, skipBad: values['skip-bad'] };
+  const traceOptions = traceReading(values);
   try {
     let workingSet = { objects: 0, bytes: 0 };
     if (specs.some(({ spec }) => spec.kind === 'fraction')) {
       // A first pass for the working set: unique objects and the sum of their first-seen sizes.
       const seen = new Set<string>();
       let bytes = 0;
-      for await (const { keys, sizes, length } of readTraceBatches(values.trace, traceOptions)) {
+      for await (const { keys, sizes, length } of readTraceBatches(traceFile, traceOptions)) {
         for (let i = 0; i < length; i++) {
           const key = keys[i]!;
           if (sizes[i] === 0 || seen.has(key)) continue;
@@ -85,8 +58,8 @@ export async function simCommand(args: string[]): Promise<void> {
         return { policy, capacity, mode };
       }),
     );
-    const { results, skipped, threads: used } = await simulateFile(values.trace, configs, { ...traceOptions, threads });
-    if (values.out) writeMissRatioCurves(values.out, values.trace, results);
+    const { results, skipped, threads: used } = await simulateFile(traceFile, configs, { ...traceOptions, threads });
+    if (values.out) writeMissRatioCurves(values.out, traceFile, results);
     if (values.json) {
       for (const { evictions: _evictions, ...result } of results) console.log(JSON.stringify(result));
     } else {
@@ -117,7 +90,7 @@ function writeMissRatioCurves(dir: string, trace: string, results: SimResult[]):
   writeFileSync(
     path.join(dir, 'mrc.html'),
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Miss ratio curves</title></head>
-<body style="font:14px system-ui,sans-serif;margin:24px"><h1>Miss ratio curves: ${path.basename(trace)}</h1>
+<body style="font:14px system-ui,sans-serif;margin:24px"><h1>Miss ratio curves: ${escapeText(path.basename(trace))}</h1>
 ${lineChart('Request miss ratio by cache size', series, { logX: true, xLabel: `cache size (${mode}, log)`, yLabel: 'miss ratio', yMax: 1 })}
 </body></html>
 `,
