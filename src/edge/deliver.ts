@@ -106,6 +106,11 @@ function failureHeaders(edgeId: string, failure: string): Record<string, string 
   return headers;
 }
 
+/** A target that is not a path, or has broken percent-encoding: refused before any state runs. */
+export function deliverBadTarget(res: ServerResponse): void {
+  sendText(res, 400, 'Bad Request: the target must be a path (/...) with valid percent-encoding');
+}
+
 /** A viewer-request hook's own answer: sent as it is, with this edge named. */
 export function deliverHookAnswer(ctx: DeliverContext, client: ClientExchange, answer: { status: number; headers: Record<string, string | string[]>; body: string | Buffer }): void {
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;

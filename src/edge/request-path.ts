@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CacheRequest, Lookup } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { CREDENTIALS_HEADER, LOOKUP_METHODS } from './defaults.ts';
-import { deliverEntry, deliverFailure, deliverHookAnswer, deliverPlainHit, isPlainRequest, type ClientExchange } from './deliver.ts';
+import { deliverBadTarget, deliverEntry, deliverFailure, deliverHookAnswer, deliverPlainHit, isPlainRequest, type ClientExchange } from './deliver.ts';
 import type { FetchContext, FetchOutcome } from './fetch-plan.ts';
 import { answerFailure, fetchForCache } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
+import { normalizeTarget } from '../http/normalize-target.ts';
+import { originFormTarget } from '../http/request-target.ts';
 import { streamThrough } from './stream-through.ts';
 
 /** What the edge's request path needs; one per process. */
@@ -19,7 +21,7 @@ export interface EdgeContext extends FetchContext {
  * The request path as a cache's state machine, after Varnish's builtin.vcl. Each state is a
  * function that does its part and returns the next state, until one delivers:
  *
- *   recv -> (viewer-request hook) -> hash -> lookup -> hit | stale | miss | pass
+ *   (the target, normalised) -> recv -> (viewer-request hook) -> hash -> lookup -> hit | stale | miss | pass
  *   miss, pass -> (origin-request hook) -> fetch -> (origin-response hook) -> backend_response
  *   every answer -> (viewer-response hook) -> deliver
  *
@@ -37,12 +39,12 @@ type State =
   | { to: 'done' };
 
 export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const client: ClientExchange = {
-    req,
-    res,
-    started: performance.now(),
-    request: { url: req.url ?? '/', method: req.method ?? 'GET', headers: req.headers },
-  };
+  const started = performance.now();
+  // One spelling per resource for the key, the fetch and purges alike (see normalizeTarget).
+  const target = normalizeTarget(originFormTarget(req.url ?? '/') ?? '');
+  if (target === undefined) return deliverBadTarget(res);
+  req.url = target;
+  const client: ClientExchange = { req, res, started, request: { url: target, method: req.method ?? 'GET', headers: req.headers } };
   let state = recv(ctx, client);
   while (state.to !== 'done') {
     switch (state.to) {
@@ -83,7 +85,7 @@ function recv(ctx: EdgeContext, client: ClientExchange): State {
   return LOOKUP_METHODS.has(client.request.method) ? { to: 'hash' } : { to: 'pass' };
 }
 
-/** hash: the primary cache key (HttpCache.primaryKey: path and query, normalised in server.ts before recv). */
+/** hash: the primary cache key (HttpCache.primaryKey: path and query, of the target as normalised above). */
 function hash(ctx: EdgeContext, request: CacheRequest): State {
   return { to: 'lookup', key: ctx.cache.primaryKey(request) };
 }

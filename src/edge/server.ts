@@ -4,8 +4,6 @@ import { hasAdminToken } from '../admin/token.ts';
 import { wallClock } from '../cache/clock.ts';
 import type { StoreCapacity } from '../cache/create-entry-store.ts';
 import { HttpCache } from '../cache/http-cache.ts';
-import { normalizeTarget } from '../http/normalize-target.ts';
-import { originFormTarget } from '../http/request-target.ts';
 import { createRegistry, isMetricsRequest, serveMetrics } from '../metrics/registry.ts';
 import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
@@ -116,13 +114,7 @@ async function handle(
   adminToken: string | undefined,
 ): Promise<void> {
   const url = req.url ?? '/';
-  if (!url.startsWith('/_cdn/') && url !== '/metrics') {
-    // One spelling per resource for the key, the fetch and purges alike (see normalizeTarget).
-    const target = normalizeTarget(originFormTarget(url) ?? '');
-    if (target === undefined) return sendText(res, 400, 'Bad Request: the target must be a path (/...) with valid percent-encoding');
-    req.url = target;
-    return handleContentRequest(context, req, res);
-  }
+  if (!url.startsWith('/_cdn/') && url !== '/metrics') return handleContentRequest(context, req, res);
   if (isMetricsRequest(req)) return serveMetrics(registry, res);
   if (url === '/_cdn/health') return sendJson(res, 200, { status: 'ok', role: 'edge', id: context.id });
   if (url === '/_cdn/purge') return purge(context, req, res, adminToken);
