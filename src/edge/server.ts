@@ -47,9 +47,6 @@ export interface RunningEdge {
   close(): Promise<void>;
 }
 
-/** Where the CLI reads it today; the value lives in defaults.ts. */
-export { DEFAULT_ORIGIN_TIMEOUTS };
-
 export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const registry = createRegistry();
   let cache: HttpCache | undefined;
