@@ -53,6 +53,13 @@ describe('cdnsim --help, help and --version', () => {
     }
   });
 
+  it("the README's Commands table shows each command's synopsis as its option table has it", () => {
+    const readme = readFileSync('README.md', 'utf8').replaceAll('\\|', '|');
+    for (const spec of Object.values(COMMANDS).flatMap((command) => command.specs)) {
+      expect(readme).toContain(`\`cdnsim ${spec.name} ${spec.synopsis}\``);
+    }
+  });
+
   it('--version and -V print package.json version', () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
