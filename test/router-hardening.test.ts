@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../src/net/http-server.ts';
-import { EdgeTable } from '../src/router/edge-table.ts';
+import { EdgeTable } from '../src/routing/edge-table.ts';
 import { EdgeProxy, type ProxyOutcome } from '../src/router/proxy.ts';
 import { startTestCluster, testTopology, TEST_ADMIN_TOKEN, TEST_EDGES, type TestCluster } from './helpers/test-cluster.ts';
 

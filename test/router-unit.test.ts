@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createLocationResolver, parseClientGeo } from '../src/router/client-location.ts';
-import { EdgeTable } from '../src/router/edge-table.ts';
+import { createLocationResolver, parseClientGeo } from '../src/routing/client-location.ts';
+import { EdgeTable } from '../src/routing/edge-table.ts';
 import { HealthChecker } from '../src/router/health-checker.ts';
 
 const NEW_YORK = { lat: 40.7128, lon: -74.006 };

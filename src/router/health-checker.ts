@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { RoutedEdge } from './edge-table.ts';
+import type { RoutedEdge } from '../routing/edge-table.ts';
 
 export interface HealthCheckOptions {
   intervalMs: number;

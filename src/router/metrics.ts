@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS_SECONDS } from '../metrics/registry.ts';
-import type { RoutedEdge } from './edge-table.ts';
+import type { RoutedEdge } from '../routing/edge-table.ts';
 import type { ClientFault, EdgePoolStats } from './proxy.ts';
 
 export interface RouterMetrics {

@@ -5,7 +5,7 @@ import { whenClientGone } from '../net/client-gone.ts';
 import { InvalidResponseHeadError, combineFieldLines } from '../http/header-fields.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
-import type { RoutedEdge } from './edge-table.ts';
+import type { RoutedEdge } from '../routing/edge-table.ts';
 import { reapingConnector } from './unused-connection-reaper.ts';
 
 export interface EdgePoolOptions {

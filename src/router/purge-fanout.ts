@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { PurgeRequest } from '../admin/purge-request.ts';
-import type { RoutedEdge } from './edge-table.ts';
+import type { RoutedEdge } from '../routing/edge-table.ts';
 
 export interface EdgePurgeResult {
   edge: string;

@@ -9,8 +9,8 @@ import { classifyUpstreamError, statusForFailure } from '../net/upstream-error.t
 import { createRegistry } from '../metrics/registry.ts';
 import type { Topology } from '../topology/schema.ts';
 import { createAdminApp } from './admin-app.ts';
-import { createLocationResolver, type ClientLocation } from './client-location.ts';
-import { EdgeTable, type RoutedEdge } from './edge-table.ts';
+import { createLocationResolver, type ClientLocation } from '../routing/client-location.ts';
+import { EdgeTable, type RoutedEdge } from '../routing/edge-table.ts';
 import { HealthChecker } from './health-checker.ts';
 import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';

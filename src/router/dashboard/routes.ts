@@ -2,8 +2,8 @@ import type express from 'express';
 import { fileURLToPath } from 'node:url';
 import { countryPlaces } from '../../geo/country-list.ts';
 import type { LatLon } from '../../geo/distance.ts';
-import type { ClientLocation } from '../client-location.ts';
-import type { EdgeTable } from '../edge-table.ts';
+import type { ClientLocation } from '../../routing/client-location.ts';
+import type { EdgeTable } from '../../routing/edge-table.ts';
 import { dashboardPage } from './page.ts';
 import type { TrafficStats } from './traffic-stats.ts';
 
