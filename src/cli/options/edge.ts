@@ -1,4 +1,6 @@
+import { LIVE_POLICIES } from '../../eviction/live-policies.ts';
 import { defineCommand } from '../command-spec.ts';
+import { orList } from '../option-values.ts';
 
 export const edgeSpec = defineCommand({
   name: 'edge',
@@ -11,7 +13,7 @@ Durations take 15s, 500ms, 2m (a bare number is in ms); sizes 64MiB, 1GB or byte
     host: { type: 'string', arg: 'HOST', default: '127.0.0.1', help: 'address to listen on' },
     'max-size': { type: 'string', arg: 'SIZE', help: 'cache capacity in bytes, bodies and headers (default 64MiB)' },
     'max-objects': { type: 'string', arg: 'N', help: 'cache capacity in objects instead, each response counting 1' },
-    policy: { type: 'string', arg: 'NAME', default: 'lru', help: 'eviction: lru, fifo, clock, sieve, s3fifo, lfu or arc' },
+    policy: { type: 'string', arg: 'NAME', default: 'lru', help: `eviction: ${orList(LIVE_POLICIES)}` },
     'max-object-bytes': { type: 'string', arg: 'SIZE', help: 'larger responses pass through unstored (default 16MiB)' },
     id: { type: 'string', arg: 'ID', default: 'edge', help: 'name in Via, Cache-Status, logs and metrics' },
     region: { type: 'string', arg: 'NAME', default: 'local', help: 'region label of its metrics' },

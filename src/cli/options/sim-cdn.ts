@@ -1,3 +1,4 @@
+import { LIVE_POLICIES } from '../../eviction/live-policies.ts';
 import { defineCommand } from '../command-spec.ts';
 import { TRACE_READING_OPTIONS } from './trace-options.ts';
 
@@ -13,7 +14,7 @@ policy) and timed by the network model. The report has the shape of cdnsim bench
     ttl: { type: 'string', arg: 'S', default: '3600', help: 'TTL in seconds of requests whose trace line has none' },
     requests: { type: 'string', arg: 'N', help: "only the trace's first N requests" },
     'cache-scale': { type: 'string', arg: 'F', default: '1', help: "what-if: every edge's capacity times F" },
-    policy: { type: 'string', arg: 'NAME', help: 'what-if: every edge evicts with NAME' },
+    policy: { type: 'string', arg: 'NAME', help: `what-if: every edge evicts with NAME (${LIVE_POLICIES.join(', ')})` },
     'edge-down': {
       type: 'string',
       arg: 'ID@FROM[-UNTIL]',

@@ -1,3 +1,4 @@
+import { POLICIES } from '../../eviction/policies.ts';
 import { defineCommand } from '../command-spec.ts';
 import { TRACE_READING_OPTIONS } from './trace-options.ts';
 
@@ -8,7 +9,7 @@ export const simSpec = defineCommand({
 over the trace for every (policy, cache size).`,
   options: {
     trace: { type: 'string', arg: 'FILE', help: 'the trace (CSV, oracleGeneral or webcachesim; .gz read as gzip) (required)' },
-    policy: { type: 'string', arg: 'LIST', default: 'lru', help: 'comma-separated: lru, fifo, clock, sieve, s3fifo, lfu, arc, belady' },
+    policy: { type: 'string', arg: 'LIST', default: 'lru', help: `comma-separated: ${Object.keys(POLICIES).join(', ')}` },
     'cache-size': { type: 'string', arg: 'LIST', default: '0.1', help: 'absolute (64MiB, 10000) or fractions of the working set (0.01,0.1)' },
     mode: { type: 'string', arg: 'objects|bytes', default: 'objects', help: 'whether the capacity counts objects or bytes' },
     ...TRACE_READING_OPTIONS,
