@@ -29,14 +29,20 @@ export interface EdgeContext extends FetchContext {
  * carried out by store-while-streaming.ts or stream-through.ts; deliver is deliver.ts, the only
  * place a response head is written.
  */
-type State =
-  | { to: 'hash' }
-  | { to: 'lookup'; key: string }
-  | { to: 'hit'; found: Extract<Lookup, { kind: 'fresh' }> }
-  | { to: 'stale'; found: Extract<Lookup, { kind: 'stale-while-revalidate' }> }
-  | { to: 'miss'; key: string; stale?: StoredResponse; validators?: Record<string, string> }
-  | { to: 'pass' }
-  | { to: 'done' };
+type State = 'hash' | 'lookup' | 'hit' | 'stale' | 'miss' | 'pass' | 'done';
+
+/**
+ * One request's own state as it moves through the states (Varnish's req and obj): what a state
+ * hands the next travels here, not in a new object per state, so a hit allocates no more than it must.
+ */
+interface Transaction extends ClientExchange {
+  /** The primary cache key, set by hash. */
+  key: string;
+  /** What lookup found, set by lookup. */
+  found: Lookup;
+}
+
+const NOT_LOOKED_UP: Lookup = { kind: 'miss' };
 
 export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
@@ -44,75 +50,86 @@ export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessag
   const target = normalizeTarget(originFormTarget(req.url ?? '/') ?? '');
   if (target === undefined) return deliverBadTarget(res);
   req.url = target;
-  const client: ClientExchange = { req, res, started, request: { url: target, method: req.method ?? 'GET', headers: req.headers } };
-  let state = recv(ctx, client);
-  while (state.to !== 'done') {
-    switch (state.to) {
+  const tx: Transaction = {
+    req,
+    res,
+    started,
+    request: { url: target, method: req.method ?? 'GET', headers: req.headers },
+    key: target,
+    found: NOT_LOOKED_UP,
+  };
+  let state = recv(ctx, tx);
+  while (state !== 'done') {
+    switch (state) {
       case 'hash':
-        state = hash(ctx, client.request);
+        state = hash(ctx, tx);
         break;
       case 'lookup':
-        state = lookup(ctx, client.request, state.key);
+        state = lookup(ctx, tx);
         break;
       case 'hit':
-        hit(ctx, client, state.found);
-        return;
+        state = hit(ctx, tx);
+        break;
       case 'stale':
-        stale(ctx, client, state.found);
-        return;
+        state = stale(ctx, tx);
+        break;
       case 'miss':
-        await miss(ctx, client, state.key, state.stale, state.validators);
-        return;
+        state = await miss(ctx, tx);
+        break;
       case 'pass':
-        await pass(ctx, client);
-        return;
+        state = await pass(ctx, tx);
+        break;
     }
   }
 }
 
 /** recv: only GET and HEAD are looked up, every other method passes; then the viewer-request hook. */
-function recv(ctx: EdgeContext, client: ClientExchange): State {
+function recv(ctx: EdgeContext, tx: Transaction): State {
   const viewerRequest = ctx.hooks?.viewerRequest;
   if (viewerRequest) {
-    const answer = viewerRequest(client.request);
+    const answer = viewerRequest(tx.request);
     if (answer) {
-      deliverHookAnswer(ctx, client, answer);
-      return { to: 'done' };
+      deliverHookAnswer(ctx, tx, answer);
+      return 'done';
     }
     // The fetch forwards the client's own request: a rewritten target goes with it.
-    client.req.url = client.request.url;
+    tx.req.url = tx.request.url;
   }
-  return LOOKUP_METHODS.has(client.request.method) ? { to: 'hash' } : { to: 'pass' };
+  return LOOKUP_METHODS.has(tx.request.method) ? 'hash' : 'pass';
 }
 
 /** hash: the primary cache key (HttpCache.primaryKey: path and query, of the target as normalised above). */
-function hash(ctx: EdgeContext, request: CacheRequest): State {
-  return { to: 'lookup', key: ctx.cache.primaryKey(request) };
+function hash(ctx: EdgeContext, tx: Transaction): State {
+  tx.key = ctx.cache.primaryKey(tx.request);
+  return 'lookup';
 }
 
-function lookup(ctx: EdgeContext, request: CacheRequest, key: string): State {
-  const found = ctx.cache.lookup(request);
-  switch (found.kind) {
+function lookup(ctx: EdgeContext, tx: Transaction): State {
+  tx.found = ctx.cache.lookup(tx.request);
+  switch (tx.found.kind) {
     case 'fresh':
-      return { to: 'hit', found };
+      return 'hit';
     case 'stale-while-revalidate':
-      return { to: 'stale', found };
+      return 'stale';
     case 'stale':
-      return { to: 'miss', key, stale: found.entry, validators: found.revalidationHeaders };
     case 'miss':
-      return { to: 'miss', key };
+      return 'miss';
   }
 }
 
-function hit(ctx: EdgeContext, client: ClientExchange, found: Extract<Lookup, { kind: 'fresh' }>): void {
-  if (isPlainRequest(client.req)) return deliverPlainHit(ctx, client, found.entry, found.age, found.ttl);
-  deliverEntry(ctx, client, found.entry, { status: 'hit', ttl: found.ttl });
+function hit(ctx: EdgeContext, tx: Transaction): State {
+  const found = tx.found as Extract<Lookup, { kind: 'fresh' }>;
+  if (isPlainRequest(tx.req)) deliverPlainHit(ctx, tx, found.entry, found.age, found.ttl);
+  else deliverEntry(ctx, tx, found.entry, { status: 'hit', ttl: found.ttl });
+  return 'done';
 }
 
 /** stale (grace): stale-while-revalidate serves the stale entry now and refreshes it in the background. */
-function stale(ctx: EdgeContext, client: ClientExchange, found: Extract<Lookup, { kind: 'stale-while-revalidate' }>): void {
-  refreshInBackground(ctx, client.request, found.entry, found.revalidationHeaders);
-  deliverEntry(ctx, client, found.entry, { status: 'stale', ttl: found.ttl, detail: 'stale-while-revalidate' });
+function stale(ctx: EdgeContext, tx: Transaction): State {
+  const found = tx.found as Extract<Lookup, { kind: 'stale-while-revalidate' }>;
+  refreshInBackground(ctx, tx.request, found.entry, found.revalidationHeaders);
+  deliverEntry(ctx, tx, found.entry, { status: 'stale', ttl: found.ttl, detail: 'stale-while-revalidate' });
+  return 'done';
 }
 
 /**
@@ -120,14 +137,20 @@ function stale(ctx: EdgeContext, client: ClientExchange, found: Extract<Lookup, 
  * answered as the body streams in; requests arriving meanwhile wait for it and are then served
  * from cache. A request with credentials never waits on, or leads, a shared fetch.
  */
-async function miss(
+async function miss(ctx: EdgeContext, tx: Transaction): Promise<State> {
+  await missOrRevalidate(ctx, tx, tx.key, tx.found.kind === 'stale' ? tx.found : undefined);
+  return 'done';
+}
+
+async function missOrRevalidate(
   ctx: EdgeContext,
   client: ClientExchange,
   key: string,
-  stale?: StoredResponse,
-  validators?: Record<string, string>,
+  found: { entry: StoredResponse; revalidationHeaders: Record<string, string> } | undefined,
 ): Promise<void> {
   const { request } = client;
+  const stale = found?.entry;
+  const validators = found?.revalidationHeaders;
   if (request.headers[CREDENTIALS_HEADER] !== undefined) {
     await fetchForCache(ctx, { request, client, stale, validators });
     return;
@@ -188,7 +211,7 @@ function pickVaryHeaders(entry: StoredResponse, request: CacheRequest): CacheReq
  * pass: any other method goes to the origin with its body, and its answer back to the client. A
  * successful unsafe request invalidates what it may have changed (RFC 9111 section 4.4).
  */
-async function pass(ctx: EdgeContext, client: ClientExchange): Promise<void> {
+async function pass(ctx: EdgeContext, client: ClientExchange): Promise<State> {
   const { req } = client;
   let response;
   try {
@@ -203,13 +226,15 @@ async function pass(ctx: EdgeContext, client: ClientExchange): Promise<void> {
     });
   } catch (error) {
     ctx.metrics.observeOriginFetch('error', 0);
-    return deliverFailure(ctx, client, error);
+    deliverFailure(ctx, client, error);
+    return 'done';
   }
   ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
   if (response.status >= 200 && response.status < 400) {
     for (const url of invalidatedUrls(req, response.headers)) ctx.cache.invalidate(url);
   }
   await streamThrough(ctx, client, response, { status: 'pass', fwd: 'bypass', fwdStatus: response.status });
+  return 'done';
 }
 
 /** The request URL, and Location / Content-Location when they point at this same site. */
