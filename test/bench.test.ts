@@ -60,7 +60,8 @@ describe('cdnsim bench: a run', () => {
     expect(result.stdout).toMatch(/hit ratio [\d.]+ % \(bench\) vs [\d.]+ % \(edges' cdn_edge_requests_total\): difference/);
   });
 
-  it('holds a fixed arrival rate in the open loop and reports the generator ceiling', () => {
+  // A timed open-loop run on a shared 2-core machine: ~22 s alone, more under load.
+  it('holds a fixed arrival rate in the open loop and reports the generator ceiling', { timeout: 120_000 }, () => {
     const out = path.join(dir, 'open');
     const result = bench(['--spawn', '--topology', topologyFile, '--mode', 'open', '--rate', '300', '--duration', '2', '--warmup', '0', '--out', out]);
     expect(result.status, result.stderr).toBe(0);

@@ -47,7 +47,8 @@ function total(counts: Counts, status: string): number {
   return Object.values(counts).reduce((sum, statuses) => sum + (statuses[status] ?? 0), 0);
 }
 
-describe('live replay and offline simulation agree exactly', () => {
+// Each case runs a whole cluster, a live replay and an offline simulation: ~15 s alone, twice that on a busy machine.
+describe('live replay and offline simulation agree exactly', { timeout: 120_000 }, () => {
   it('on a one-edge topology whose cache (bytes, as the edge counts them) holds a fraction of the working set', () => {
     const topology = testTopology({ edges: TEST_EDGES.slice(0, 1) });
     // About 40 entries of 1 KiB objects (each entry also counts its key, headers and overhead).
