@@ -72,6 +72,32 @@ describe('cdnsim bench: a run', () => {
     expect(report.generator_bound).toBe(false);
   });
 
+  it('reports CPU per request by role and each process\'s GC and event-loop delay', () => {
+    const out = path.join(dir, 'cost');
+    const result = bench(['--spawn', '--topology', topologyFile, '--requests', '1500', '--warmup', '0', '--concurrency', '8', '--objects', '500', '--no-ceiling', '--out', out]);
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    for (const role of ['router', 'edge', 'origin_per_miss', 'loadgen', 'total']) {
+      expect(Number.isFinite(report.cpu_us_per_request[role]), role).toBe(true);
+      expect(report.cpu_us_per_request[role], role).toBeGreaterThan(0);
+    }
+    // Every process used CPU; the total is at least the sum of the per-request parts it adds up.
+    const { router, edge, loadgen, total } = report.cpu_us_per_request;
+    expect(total).toBeGreaterThanOrEqual(router + loadgen);
+    expect(total).toBeGreaterThan(edge * 0.5);
+    expect(Object.keys(report.process_health).sort()).toEqual(['fra', 'iad', 'loadgen', 'nrt', 'origin', 'router']);
+    for (const health of Object.values(report.process_health) as Record<string, number>[]) {
+      for (const key of ['cpu_seconds', 'gc_seconds', 'event_loop_p99_ms']) {
+        expect(Number.isFinite(health[key]), key).toBe(true);
+        expect(health[key], key).toBeGreaterThanOrEqual(0);
+      }
+      expect(health['cpu_seconds']).toBeGreaterThan(0);
+      // Zero would mean another scrape reset the histogram just before ours, leaving an empty window.
+      expect(health['event_loop_p99_ms']).toBeGreaterThan(0);
+    }
+    expect(result.stdout).toMatch(/cpu µs\/request: router [\d.]+  edge [\d.]+ .* total [\d.]+/);
+  });
+
   it('kills an edge mid-run in the edge-failure scenario and reports what it cost', () => {
     const out = path.join(dir, 'failure');
     const result = bench([

@@ -7,6 +7,7 @@ import type { BenchRun } from './bench-run.ts';
 import { benchTitle } from './bench-title.ts';
 import { measureGeneratorCeiling } from './ceiling.ts';
 import type { BenchOptions } from './options.ts';
+import { startCostMeter } from './process-cost.ts';
 import { replayHitRatio, type ServedRequest } from './replay-check.ts';
 import { runTraceBench } from './run-trace-bench.ts';
 import { createClientPool, runPhase } from './runner.ts';
@@ -61,6 +62,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       });
     }
     const before = await scrapeEdgeCounters(target.edges);
+    const costMeter = startCostMeter(target);
+    const costBefore = await costMeter.read();
     measuring = true;
     const startedAt = new Date();
     const phaseStart = performance.now();
@@ -88,9 +91,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     if (process.stderr.isTTY) process.stderr.write('\n');
     await stopScenario();
     await pool.close();
+    const costAfter = await costMeter.read();
     const after = await scrapeEdgeCounters(target.edges);
 
     const prometheus = counterDeltas(before, after);
+    const cost = costMeter.result(costBefore, costAfter, stats.overall.requests, prometheus.byEdgeStatus);
     const caches = new Map(target.edges.map((edge) => [edge.id, edge]));
     const kill = scenario.events.find((event) => event.what.startsWith('edge failure: SIGKILL'));
     const errorsAfterKill = kill ? errorTimes.filter((at) => at >= kill.at) : [];
@@ -112,6 +117,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         failover_ms: kill ? Math.round((errorsAfterKill.at(-1) ?? kill.at) - kill.at) : null,
         errors_after_event: kill ? errorsAfterKill.length : null,
       },
+      cpuPerRequest: cost.cpuPerRequest,
+      processHealth: cost.processHealth,
     });
     return { report, stats, note: prometheus.note };
   } finally {

@@ -9,6 +9,29 @@ export interface GroupReport {
   latency_ms: LatencySummary;
 }
 
+/** CPU microseconds per request by role over the measured phase; null where it could not be measured. */
+export interface CpuPerRequest {
+  router: number | null;
+  /** All edge CPU over all the edges' responses. */
+  edge: number | null;
+  /** Edge CPU split by a least-squares fit over the edges' (hits, misses, cpu); null when not identifiable. */
+  edge_hit: number | null;
+  edge_miss: number | null;
+  /** Origin CPU over the edges' non-hit responses. */
+  origin_per_miss: number | null;
+  /** The bench process: load generator and, with --spawn, the supervisor of the others. */
+  loadgen: number | null;
+  total: number | null;
+}
+
+/** One process's health over the measured phase. */
+export interface ProcessHealth {
+  role: 'router' | 'edge' | 'origin' | 'loadgen';
+  cpu_seconds: number;
+  gc_seconds: number;
+  event_loop_p99_ms: number;
+}
+
 /** The machine-readable result of a run; README "report.json" documents every key. */
 export interface RunReport {
   version: 1;
@@ -47,6 +70,10 @@ export interface RunReport {
   generator_ceiling_rps: number | null;
   generator_bound: boolean | null;
   scenario: { name: string; events: ScenarioEvent[]; failover_ms: number | null; errors_after_event: number | null };
+  /** Live synthetic runs only; null otherwise. */
+  cpu_us_per_request: CpuPerRequest | null;
+  /** Per process id (edge ids, router, origin, loadgen); live synthetic runs only. */
+  process_health: Record<string, ProcessHealth> | null;
 }
 
 function groups(map: Map<string, { requests: number; hits: number; bytes: number; latency: hdr.Histogram }>): Record<string, GroupReport> {
@@ -79,6 +106,8 @@ export function buildReport(fields: {
   prometheusByEdgeStatus?: RunReport['prometheus_by_edge_status'];
   offlineSimulation?: RunReport['offline_simulation'];
   simulation?: RunReport['simulation'];
+  cpuPerRequest?: CpuPerRequest;
+  processHealth?: Record<string, ProcessHealth>;
 }): RunReport {
   const { stats } = fields;
   const requests = stats.overall.requests;
@@ -121,6 +150,8 @@ export function buildReport(fields: {
     generator_ceiling_rps: fields.ceilingRps,
     generator_bound: fields.ceilingRps === null ? null : throughput >= 0.8 * fields.ceilingRps,
     scenario: fields.scenario,
+    cpu_us_per_request: fields.cpuPerRequest ?? null,
+    process_health: fields.processHealth ?? null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { costLines } from './cost-lines.ts';
 import type { GroupReport, RunReport } from './run-report.ts';
 
 const pct = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(2)} %`);
@@ -28,6 +29,7 @@ export function summaryLines(report: RunReport): string[] {
   lines.push(
     `origin offload: ${pct(report.origin_offload_requests_ratio)} of requests, ${pct(report.origin_offload_bytes_ratio)} of bytes`,
     `latency ms${report.kind === 'simulation' ? ' (network model)' : ''}: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
+    ...costLines(report),
     '',
     ...table(latencyRows('cache status', report.by_cache_status)),
     '',
