@@ -1,0 +1,27 @@
+/**
+ * What each request costs in CPU, by role: `cdnsim bench --spawn` in the open loop at 1000 req/s
+ * for 10 s after 5 s of warm-up, Zipf 0.8 over 10,000 objects of 1 KiB, on the default topology
+ * with the simulated network delay off (timeScale 0) so that waiting does not hide the work.
+ *
+ *   npm run bench:cost [-- any other cdnsim bench option, e.g. --out DIR]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const topology = JSON.parse(readFileSync(path.join(root, 'topology.json'), 'utf8'));
+topology.network.timeScale = 0;
+// The copy lives elsewhere, and relative paths resolve against the topology file's folder.
+if (topology.origin.dataDir !== undefined) topology.origin.dataDir = path.resolve(root, topology.origin.dataDir);
+const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-bench-cost-'));
+try {
+  const topologyFile = path.join(dir, 'topology.json');
+  writeFileSync(topologyFile, JSON.stringify(topology, null, 2));
+  const args = ['--spawn', '--topology', topologyFile, '--mode', 'open', '--rate', '1000', '--duration', '10', '--warmup', '5', '--alpha', '0.8', '--objects', '10000', '--size', '1024'];
+  const run = spawnSync(process.execPath, [path.join(root, 'bin/cdnsim.js'), 'bench', ...args, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exitCode = run.status ?? 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
