@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { escapeText } from '../charts/escape-text.ts';
 import { barChart, lineChart } from '../charts/svg.ts';
 import type { RunReport } from './run-report.ts';
 import type { RunStats } from './run-stats.ts';
@@ -53,15 +54,11 @@ function html(report: RunReport, latencyCurves: Record<string, [number, number][
   const perEdge = Object.fromEntries(Object.entries(report.by_edge).map(([edge, group]) => [edge, group.requests]));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cdnsim bench report</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#0f172a}pre{background:#f1f5f9;padding:12px}</style></head><body>
-<h1>${escapeHtml(report.title)}</h1>
-<pre>${escapeHtml(summaryLines(report).join('\n'))}</pre>
+<h1>${escapeText(report.title)}</h1>
+<pre>${escapeText(summaryLines(report).join('\n'))}</pre>
 ${lineChart('Latency CDF by cache status', latencyCurves, { logX: true, xLabel: 'latency, ms (log)', yLabel: 'fraction of requests', yMax: 1 })}
 ${lineChart('Hit ratio over time', { 'hit ratio': hitRatio }, { xLabel: 'second', yLabel: 'hit ratio', yMax: 1 })}
 ${barChart('Requests per edge', perEdge)}
 </body></html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }
