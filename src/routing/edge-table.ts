@@ -8,6 +8,8 @@ export interface RoutedEdge {
   lat: number;
   lon: number;
   url: string;
+  /** The address it listens on: what a DNS answer for this edge carries. */
+  address: string;
   /** Position in the topology, the deterministic tie-breaker. */
   index: number;
   /** Distances to this edge are divided by it (topology `weight`, default 1). */
@@ -26,14 +28,16 @@ export interface RoutedEdge {
 export class EdgeTable {
   readonly edges: readonly RoutedEdge[];
 
-  constructor(edges: readonly (Pick<EdgeConfig, 'id' | 'region' | 'city' | 'lat' | 'lon' | 'port' | 'weight' | 'maxSize'> & Partial<Pick<EdgeConfig, 'maxObjects' | 'policy' | 'maxObjectBytes'>>)[], host: string) {
+  /** `host` is where edges without an address of their own (topology `host`) listen. */
+  constructor(edges: readonly (Pick<EdgeConfig, 'id' | 'region' | 'city' | 'lat' | 'lon' | 'port' | 'weight' | 'maxSize'> & Partial<Pick<EdgeConfig, 'host' | 'maxObjects' | 'policy' | 'maxObjectBytes'>>)[], host: string) {
     this.edges = edges.map((edge, index) => ({
       id: edge.id,
       region: edge.region,
       city: edge.city,
       lat: edge.lat,
       lon: edge.lon,
-      url: `http://${host}:${edge.port}`,
+      url: `http://${urlHost(edge.host ?? host)}:${edge.port}`,
+      address: edge.host ?? host,
       index,
       weight: edge.weight,
       maxSize: edge.maxSize,
@@ -61,4 +65,9 @@ export class EdgeTable {
     }
     return best;
   }
+}
+
+/** An IPv6 literal goes in brackets in a URL. */
+function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isValidCidr } from '../net/cidr.ts';
 import { LIVE_POLICIES, livePolicyProblem } from '../eviction/live-policies.ts';
 import { z } from 'zod';
@@ -8,6 +9,13 @@ const port = z.number().int().min(0).max(65535);
 const positiveBytes = z.number().int().positive();
 /** An HTTP field name (RFC 9110 section 5.1: a token). */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)');
+/** A literal IPv4 or IPv6 address, as a process binds it (no names: nothing here resolves them). */
+const ipAddress = z.string().refine((text) => isIP(text) !== 0, 'must be an IP address such as 127.0.1.1');
+/** A DNS name of letters, digits and dashes in dot-separated labels (RFC 1123), without the final dot. */
+const hostname = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i, 'must be a DNS name such as cdn.cdnsim.test');
 const identifier = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes');
@@ -96,6 +104,11 @@ export const edgeSchema = z
     region: z.string().min(1),
     lat: latitude,
     lon: longitude,
+    /**
+     * The loopback address this edge listens on (default 127.0.0.1). Distinct addresses let every
+     * edge share one port, so a DNS answer (an address alone) names an edge, as a real CDN's does.
+     */
+    host: ipAddress.optional(),
     port,
     /** Cache capacity in bytes (bodies plus headers); or give maxObjects. */
     maxSize: positiveBytes.optional(),
@@ -135,6 +148,18 @@ export const edgeSchema = z
     }
   });
 
+/** The router's DNS service for the CDN's hostname (DNS-based routing); absent = no DNS. */
+export const dnsSchema = z.strictObject({
+  /** The name clients resolve; A/AAAA answers carry the nearest healthy edge's address. */
+  hostname,
+  /** Seconds a resolver may keep an answer: how long a failover takes to reach clients. */
+  ttl: z.number().int().min(0).max(86_400).default(30),
+  /** UDP and TCP port (53 needs privileges; 0 = any free port). */
+  port: port.default(8053),
+  /** Address to listen on; default the router's host. */
+  host: ipAddress.optional(),
+});
+
 export const topologySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -142,6 +167,7 @@ export const topologySchema = z
     network: networkSchema,
     router: routerSchema,
     origin: originSchema,
+    dns: dnsSchema.optional(),
     edges: z.array(edgeSchema).min(1),
   })
   .superRefine((topology, ctx) => {
@@ -154,25 +180,32 @@ export const topologySchema = z
         ids.set(edge.id, `edges[${index}].id`);
       }
     });
-    // Port 0 means "any free port", so only fixed ports can clash.
-    const ports = new Map<number, string>();
-    const claim = (value: number | undefined, path: (string | number)[]) => {
+    // Port 0 means "any free port", so only fixed ports can clash, and only on the same address.
+    const ports = new Map<string, string>();
+    const claim = (value: number | undefined, host: string, path: (string | number)[]) => {
       if (value === undefined || value === 0) return;
       const label = formatPath(path);
-      const seen = ports.get(value);
-      if (seen) ctx.addIssue({ code: 'custom', path, message: `duplicate port ${value} (also ${seen})` });
-      else ports.set(value, label);
+      const key = `${host} ${value}`;
+      const seen = ports.get(key);
+      if (seen) ctx.addIssue({ code: 'custom', path, message: `duplicate port ${value} on ${host} (also ${seen})` });
+      else ports.set(key, label);
     };
-    claim(topology.router.port, ['router', 'port']);
-    claim(topology.origin.port, ['origin', 'port']);
-    topology.edges.forEach((edge, index) => claim(edge.port, ['edges', index, 'port']));
+    claim(topology.router.port, topology.router.host, ['router', 'port']);
+    claim(topology.origin.port, DEFAULT_HOST, ['origin', 'port']);
+    // DNS listens on TCP too, so it cannot share a port with an HTTP server on its address.
+    if (topology.dns) claim(topology.dns.port, topology.dns.host ?? topology.router.host, ['dns', 'port']);
+    topology.edges.forEach((edge, index) => claim(edge.port, edge.host ?? DEFAULT_HOST, ['edges', index, 'port']));
   });
+
+/** Where the origin, and every edge without a `host`, listen. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 export type Topology = z.output<typeof topologySchema>;
 export type EdgeConfig = Topology['edges'][number];
 export type OriginConfig = Topology['origin'];
 export type NetworkModel = Topology['network'];
 export type RouterConfig = Topology['router'];
+export type DnsConfig = NonNullable<Topology['dns']>;
 
 /** `edges[3].lat` style, the way a person reads a JSON path. */
 export function formatPath(path: readonly PropertyKey[]): string {
