@@ -16,6 +16,7 @@ import { TrafficStats } from './dashboard/traffic-stats.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { EdgeProxy, isUnreachable, type ProxyOutcome } from './proxy.ts';
 import { originFormTarget } from '../http/request-target.ts';
+import { startDnsService } from './dns-service.ts';
 
 export interface RouterOptions {
   topology: Topology;
@@ -23,12 +24,16 @@ export interface RouterOptions {
   port?: number;
   /** Host the edges listen on. */
   edgeHost?: string;
+  /** Overrides topology.dns.port; DNS runs only when the topology has a dns section. */
+  dnsPort?: number;
   log?: (line: string) => void;
 }
 
 export interface RunningRouter {
   port: number;
   url: string;
+  /** The DNS server's port, when the topology has a dns section. */
+  dnsPort?: number;
   close(): Promise<void>;
 }
 
@@ -87,13 +92,17 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 },
   );
   const port = await listen(server, options.port ?? topology.router.port, topology.router.host);
+  const dnsTopology = topology.dns ? { ...topology, dns: topology.dns } : undefined;
+  const dns = dnsTopology && (await startDnsService({ topology: dnsTopology, port: options.dnsPort, table, registry, log }));
   health.start();
   void health.checkAll();
   return {
     port,
     url: `http://${topology.router.host}:${port}`,
+    dnsPort: dns?.port,
     async close() {
       health.stop();
+      await dns?.close();
       await closeServer(server);
       await proxy.close();
     },

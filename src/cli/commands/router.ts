@@ -13,6 +13,7 @@ export async function routerCommand(args: string[]): Promise<void> {
     startRouter({
       topology,
       port: values.port === undefined ? undefined : portOption(values.port),
+      dnsPort: values['dns-port'] === undefined ? undefined : portOption(values['dns-port']),
     }),
   );
 }
