@@ -38,7 +38,7 @@ export function prometheusConfig(topology: Topology, options: ScrapeOptions = {}
   lines.push('  - job_name: cdnsim-edge', '    honor_labels: true', '    static_configs:');
   for (const edge of topology.edges) {
     lines.push(
-      `      - targets: [${q(`${host}:${edge.port}`)}]`,
+      `      - targets: [${q(`${edge.host ?? host}:${edge.port}`)}]`,
       `        labels: { role: "edge", edge: ${q(edge.id)}, region: ${q(edge.region)} }`,
     );
   }

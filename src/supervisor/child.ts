@@ -9,6 +9,8 @@ export interface ChildSpec {
   role: 'origin' | 'edge' | 'router';
   id: string;
   region: string;
+  /** The address it listens on (default 127.0.0.1). */
+  host?: string;
   /** The command line after `cdnsim`, for a given port (0 on first start = any free port). */
   args: (port: number) => string[];
   port: number;
@@ -63,7 +65,8 @@ export class ManagedChild {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    const host = this.spec.host ?? '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`;
   }
 
   /** Resolves with the port once the child listens; rejects with the child's own reason if it cannot. */

@@ -6,6 +6,8 @@ import { prometheusConfig } from '../metrics/prometheus-config.ts';
 import { loadTopologyFile } from '../topology/load.ts';
 import type { Topology } from '../topology/schema.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
+import { planEdgeAddresses } from './edge-addresses.ts';
+import { freeUdpTcpPort } from './free-port.ts';
 import { waitHealthy } from './health-wait.ts';
 
 export interface ClusterOptions {
@@ -33,6 +35,10 @@ export interface Cluster {
   runDir: string;
   routerUrl: string;
   originUrl: string;
+  /** The router's DNS server, when the topology has a dns section. */
+  dns?: { host: string; port: number; hostname: string; ttl: number };
+  /** Every edge on an address of its own, so DNS answers tell them apart. */
+  edgesOnDistinctAddresses: boolean;
   /** Origin (when built in), each edge, then the router. */
   members: ClusterMember[];
   child(id: string): ManagedChild | undefined;
@@ -84,34 +90,49 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       originUrl = child.url;
     }
     const resolvedOrigin = originUrl;
-    const edges = await Promise.all(
-      topology.edges.map((edge) =>
-        launch({
-          role: 'edge',
-          id: edge.id,
-          region: edge.region,
-          port: portOf(edge.port),
-          args: (port) => [
-            'edge',
-            '--id', edge.id,
-            '--region', edge.region,
-            '--port', String(port),
-            '--origin', resolvedOrigin,
-            ...(edge.maxObjects !== undefined ? ['--max-objects', String(edge.maxObjects)] : ['--max-size', String(edge.maxSize)]),
-            '--policy', edge.policy,
-            ...(edge.maxObjectBytes ? ['--max-object-bytes', String(edge.maxObjectBytes)] : []),
-            '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
-            ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
-            ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
-            ...(edge.targetedCacheControlField ? ['--targeted-cache-control-field', edge.targetedCacheControlField] : []),
-          ],
-        }),
-      ),
-    );
-    // The router reads the same topology, with the ports the edges really got.
+    const plan = await planEdgeAddresses(topology.edges);
+    if (plan.fallback) log(`cdnsim | ${plan.fallback}`);
+    const launchEdge = (edge: Topology['edges'][number], index: number, port: number) =>
+      launch({
+        role: 'edge',
+        id: edge.id,
+        region: edge.region,
+        host: plan.addresses[index]!.host,
+        port,
+        args: (bound) => [
+          'edge',
+          '--id', edge.id,
+          '--region', edge.region,
+          '--host', plan.addresses[index]!.host,
+          '--port', String(bound),
+          '--origin', resolvedOrigin,
+          ...(edge.maxObjects !== undefined ? ['--max-objects', String(edge.maxObjects)] : ['--max-size', String(edge.maxSize)]),
+          '--policy', edge.policy,
+          ...(edge.maxObjectBytes ? ['--max-object-bytes', String(edge.maxObjectBytes)] : []),
+          '--origin-rtt-ms', roundTripDelayMs(topology.network, edge, topology.origin).toFixed(3),
+          ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
+          ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
+          ...(edge.targetedCacheControlField ? ['--targeted-cache-control-field', edge.targetedCacheControlField] : []),
+        ],
+      });
+    const commonPort = plan.distinct && new Set(plan.addresses.map((address) => address.port)).size === 1;
+    let edges: ManagedChild[];
+    if (commonPort && (options.ephemeralPorts || plan.addresses[0]!.port === 0)) {
+      // One port for all, as in the file: the first edge's free port is free on the others'
+      // addresses too (every cluster binds its common port on its first edge's address first).
+      const first = await launchEdge(topology.edges[0]!, 0, 0);
+      edges = [first, ...(await Promise.all(topology.edges.slice(1).map((edge, index) => launchEdge(edge, index + 1, first.port))))];
+    } else {
+      edges = await Promise.all(topology.edges.map((edge, index) => launchEdge(edge, index, options.ephemeralPorts ? 0 : plan.addresses[index]!.port)));
+    }
+    // The router reads the same topology, with the addresses and ports the edges really got.
+    // Named before the router starts, so that a restarted router answers where resolvers were told to ask.
+    const dnsPort =
+      topology.dns && (options.ephemeralPorts || topology.dns.port === 0 ? await freeUdpTcpPort(topology.dns.host ?? topology.router.host) : topology.dns.port);
     const resolved: Topology = {
       ...topology,
-      edges: topology.edges.map((edge, index) => ({ ...edge, port: edges[index]!.port })),
+      ...(topology.dns && dnsPort !== undefined ? { dns: { ...topology.dns, port: dnsPort } } : {}),
+      edges: topology.edges.map((edge, index) => ({ ...edge, host: plan.addresses[index]!.host, port: edges[index]!.port })),
     };
     const resolvedFile = path.join(options.runDir, 'topology.resolved.json');
     writeFileSync(resolvedFile, `${JSON.stringify(resolved, null, 2)}\n`);
@@ -120,7 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       id: 'router',
       region: 'global',
       port: portOf(topology.router.port),
-      args: (port) => ['router', '--topology', resolvedFile, '--port', String(port)],
+      args: (port) => ['router', '--topology', resolvedFile, '--port', String(port), ...(dnsPort !== undefined ? ['--dns-port', String(dnsPort)] : [])],
     });
     // Every port as really bound, for Prometheus (and anyone else) to find the processes.
     const running: Topology = {
@@ -134,6 +155,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       runDir: options.runDir,
       routerUrl: router.url,
       originUrl: resolvedOrigin,
+      dns: resolved.dns && { host: resolved.dns.host ?? resolved.router.host, port: resolved.dns.port, hostname: resolved.dns.hostname, ttl: resolved.dns.ttl },
+      edgesOnDistinctAddresses: plan.distinct,
       get members() {
         return started.map((child) => ({
           role: child.spec.role,

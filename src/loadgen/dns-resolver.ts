@@ -1,0 +1,106 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import dnsPacket, { type DecodedPacket, type OptAnswer, type StringAnswer } from 'dns-packet';
+import { CLIENT_SUBNET_OPTION, clientSubnetFor } from '../dns/client-subnet.ts';
+
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+}
+
+export interface ResolvedAddress {
+  address: string;
+  ttl: number;
+  /** The ECS scope the server answered with (0: the answer holds whatever the subnet). */
+  scope: number;
+}
+
+/**
+ * A stub resolver over one UDP socket, as a recursive resolver sends on its clients' behalf: each
+ * query carries the client's subnet (ECS, RFC 7871) and is matched to its answer by id.
+ */
+export class DnsResolver {
+  readonly #server: DnsServerAddress;
+  readonly #socket: Socket;
+  readonly #pending = new Map<number, (packet: DecodedPacket | Error) => void>();
+  #nextId = 1;
+
+  constructor(server: DnsServerAddress) {
+    this.#server = server;
+    this.#socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    this.#socket.on('message', (message) => {
+      let packet: DecodedPacket;
+      try {
+        packet = dnsPacket.decode(message);
+      } catch {
+        return;
+      }
+      const settle = this.#pending.get(packet.id ?? -1);
+      this.#pending.delete(packet.id ?? -1);
+      settle?.(packet);
+    });
+    this.#socket.on('error', () => undefined);
+    this.#socket.unref();
+  }
+
+  /** Sends one query and resolves with the server's response (or rejects after `timeoutMs`). */
+  query(name: string, type: 'A' | 'AAAA', options: { clientAddress?: string; prefix?: number; timeoutMs?: number } = {}): Promise<DecodedPacket> {
+    const id = this.#takeId();
+    const options8 =
+      options.clientAddress === undefined
+        ? []
+        : [{ code: CLIENT_SUBNET_OPTION, data: clientSubnetFor(options.clientAddress, options.prefix ?? 24) }];
+    const message = dnsPacket.encode({
+      type: 'query',
+      id,
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type, name }],
+      // A raw option payload is what dns-packet encodes; @types/dns-packet wants decoded ECS fields instead.
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: options8 as unknown as OptAnswer['options'] }],
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`no DNS answer from ${this.#server.host}:${this.#server.port} within ${options.timeoutMs ?? 2000} ms`));
+      }, options.timeoutMs ?? 2000);
+      this.#pending.set(id, (packet) => {
+        clearTimeout(timer);
+        if (packet instanceof Error) reject(packet);
+        else resolve(packet);
+      });
+      this.#socket.send(message, this.#server.port, this.#server.host);
+    });
+  }
+
+  /** The A record for `name` as seen by a client at `clientAddress` (its /24 sent as ECS). */
+  async resolve(name: string, clientAddress: string, timeoutMs?: number): Promise<ResolvedAddress> {
+    const packet = await this.query(name, 'A', { clientAddress, prefix: 24, timeoutMs });
+    const rcode = packet.flags === undefined ? 0 : packet.flags & 0xf;
+    const answer = (packet.answers ?? []).find((record): record is StringAnswer => record.type === 'A');
+    if (rcode !== 0 || !answer) throw new Error(`DNS answered rcode ${rcode} without an address for ${name}`);
+    return { address: answer.data, ttl: answer.ttl ?? 0, scope: scopeOf(packet) };
+  }
+
+  close(): void {
+    for (const settle of this.#pending.values()) settle(new Error('resolver closed'));
+    this.#pending.clear();
+    this.#socket.close();
+  }
+
+  #takeId(): number {
+    // 16-bit ids, skipping any still waiting for an answer.
+    for (;;) {
+      const id = this.#nextId;
+      this.#nextId = (this.#nextId % 0xffff) + 1;
+      if (!this.#pending.has(id)) return id;
+    }
+  }
+}
+
+/** The ECS scope prefix of a response, 0 without the option. */
+export function scopeOf(packet: DecodedPacket): number {
+  const opt = (packet.additionals ?? []).find((record): record is OptAnswer => record.type === 'OPT');
+  const subnet = opt?.options.find((option) => option.code === CLIENT_SUBNET_OPTION);
+  const data = subnet?.data;
+  return data && data.length >= 4 ? data[3]! : 0;
+}
