@@ -2,9 +2,10 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { readTraceBatches } from '../trace/batch-reader.ts';
-import type { CsvColumns, ReadTraceOptions, TraceFormat } from '../trace/formats.ts';
+import { formatFromName, type CsvColumns, type ReadTraceOptions, type TraceFormat } from '../trace/formats.ts';
+import { KeyInterner } from '../trace/key-interner.ts';
 import { TraceFormatError } from '../trace/trace-request.ts';
-import { checkConfig, simulateBatches, type SimConfig, type SimResult } from './simulate.ts';
+import { checkConfig, indexable, simulateBatches, type SimConfig, type SimResult } from './simulate.ts';
 
 export interface SimulateFileOptions extends ReadTraceOptions {
   /**
@@ -27,6 +28,8 @@ export interface WorkerInput {
   file: string;
   trace: { format?: TraceFormat; columns?: Partial<CsvColumns>; skipBad?: boolean };
   configs: SimConfig[];
+  /** Keys interned and replayed through the policies' indexed twins. */
+  indexed: boolean;
 }
 export type WorkerOutput =
   | { results: SimResult[]; skipped: number }
@@ -55,18 +58,22 @@ export async function simulateFile(file: string, configs: readonly SimConfig[], 
   const trace = { format: options.format, columns: options.columns, skipBad: options.skipBad };
   let skipped = 0;
   const abort = new AbortController();
-  const workers = groups.slice(1).map((group) => startWorker({ file, trace, configs: group }));
+  // Every policy with an indexed twin (oracleGeneral's keys are numbers already, read as strings):
+  // keys interned from the bytes, no string per request.
+  const indexed = indexable(configs) && (options.format ?? formatFromName(file)) !== 'oracle-general';
+  const workers = groups.slice(1).map((group) => startWorker({ file, trace, configs: group, indexed }));
   try {
     const local = simulateBatches(
       readTraceBatches(file, {
         ...trace,
+        ...(indexed ? { interner: new KeyInterner() } : {}),
         onSkip: (error) => {
           skipped++;
           options.onSkip?.(error);
         },
       }),
       groups[0]!,
-      abort.signal,
+      { signal: abort.signal, indexed },
     );
     const answers = await Promise.all([local, ...workers.map((worker) => worker.results)]);
     const results = slots.map(({ thread, position }) => answers[thread]![position]!);

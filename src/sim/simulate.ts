@@ -2,6 +2,8 @@ import type { TraceBatch } from '../trace/trace-batch.ts';
 import type { TraceRequest } from '../trace/trace-request.ts';
 import type { EvictionPolicy } from '../eviction/eviction-policy.ts';
 import { isFutureAware, type FutureAwarePolicy } from '../eviction/belady.ts';
+import { INDEXED_POLICIES } from '../eviction/indexed-policies.ts';
+import type { IndexedPolicy } from '../eviction/indexed-policy.ts';
 import { POLICIES } from '../eviction/policies.ts';
 
 export type SizeMode = 'objects' | 'bytes';
@@ -30,7 +32,8 @@ export interface SimResult {
 
 interface Run {
   config: SimConfig;
-  policy: EvictionPolicy;
+  /** The policy on key strings, or on key numbers (`indexed`) for batches with interned keys. */
+  policy: EvictionPolicy | IndexedPolicy;
   /** The same policy when it must be told the future (Belady). */
   future: FutureAwarePolicy | undefined;
   misses: number;
@@ -41,6 +44,21 @@ interface Run {
 export function checkConfig(config: SimConfig): void {
   if (!POLICIES[config.policy]) throw new RangeError(`unknown policy "${config.policy}" (known: ${Object.keys(POLICIES).join(', ')})`);
   if (!(config.capacity > 0)) throw new RangeError(`cache size must be > 0, got ${config.capacity}`);
+}
+
+/** Whether every configuration's policy has an indexed twin, so the trace can be read with interned keys. */
+export function indexable(configs: readonly SimConfig[]): boolean {
+  return configs.length > 0 && configs.every((config) => INDEXED_POLICIES[config.policy] !== undefined);
+}
+
+export interface SimulateOptions {
+  /** Stops the replay between batches. */
+  signal?: AbortSignal;
+  /**
+   * The batches carry interned keys (`ids`, read with an `interner`): replay them through the
+   * policies' indexed twins (`indexable` must hold).
+   */
+  indexed?: boolean;
 }
 
 /**
@@ -56,18 +74,20 @@ export async function simulate(trace: AsyncIterable<TraceRequest>, configs: read
 /**
  * `simulate` over a batched trace (`readTraceBatches`): the hot loop is synchronous within a batch,
  * one configuration after another (the policies are independent, so the order does not matter).
- * `signal` stops it between batches.
  */
-export async function simulateBatches(batches: AsyncIterable<TraceBatch>, configs: readonly SimConfig[], signal?: AbortSignal): Promise<SimResult[]> {
+export async function simulateBatches(batches: AsyncIterable<TraceBatch>, configs: readonly SimConfig[], options: SimulateOptions = {}): Promise<SimResult[]> {
+  const { signal, indexed = false } = options;
+  if (indexed && !indexable(configs)) throw new RangeError(`interned keys need policies with an indexed twin (${Object.keys(INDEXED_POLICIES).join(', ')})`);
   const runs: Run[] = configs.map((config) => {
     checkConfig(config);
+    if (indexed) return { config, policy: INDEXED_POLICIES[config.policy]!(config.capacity), future: undefined, misses: 0, missBytes: 0 };
     const policy = POLICIES[config.policy]!(config.capacity);
     return { config, policy, future: isFutureAware(policy) ? policy : undefined, misses: 0, missBytes: 0 };
   });
   let requests = 0;
   let bytes = 0;
   const started = performance.now();
-  const replayAll = (keys: string[], sizes: Float64Array, next: Float64Array | undefined, length: number) => {
+  const count = (sizes: Float64Array, length: number) => {
     signal?.throwIfAborted();
     for (let i = 0; i < length; i++) {
       const size = sizes[i]!;
@@ -75,9 +95,18 @@ export async function simulateBatches(batches: AsyncIterable<TraceBatch>, config
       requests++;
       bytes += size;
     }
+  };
+  const replayAll = (keys: string[], sizes: Float64Array, next: Float64Array | undefined, length: number) => {
+    count(sizes, length);
     for (const run of runs) replay(run, keys, sizes, next, length);
   };
-  if (runs.some((run) => run.future)) {
+  if (indexed) {
+    for await (const batch of batches) {
+      if (!batch.ids) throw new RangeError('an indexed replay needs batches with interned keys');
+      count(batch.sizes, batch.length);
+      for (const run of runs) replayIndexed(run, batch.ids, batch.sizes, batch.length);
+    }
+  } else if (runs.some((run) => run.future)) {
     // Belady needs each request's next use. A trace that carries it (oracleGeneral) streams with
     // the file's positions; any other is read whole first (positions among the requests kept,
     // size 0 dropped), so only runs that include Belady pay that memory.
@@ -115,7 +144,8 @@ export async function simulateBatches(batches: AsyncIterable<TraceBatch>, config
 
 /** One configuration over a batch: the simulator's hot loop. */
 function replay(run: Run, keys: string[], sizes: Float64Array, next: Float64Array | undefined, length: number): void {
-  const { policy, future } = run;
+  const { future } = run;
+  const policy = run.policy as EvictionPolicy;
   const objects = run.config.mode === 'objects';
   let misses = run.misses;
   let missBytes = run.missBytes;
@@ -136,6 +166,25 @@ function replay(run: Run, keys: string[], sizes: Float64Array, next: Float64Arra
     misses++;
     missBytes += size;
     policy.admit(key, objects ? 1 : size);
+  }
+  run.misses = misses;
+  run.missBytes = missBytes;
+}
+
+/** `replay` over interned keys: the same rules, on the policy's indexed twin. */
+function replayIndexed(run: Run, ids: Int32Array, sizes: Float64Array, length: number): void {
+  const policy = run.policy as IndexedPolicy;
+  const objects = run.config.mode === 'objects';
+  let misses = run.misses;
+  let missBytes = run.missBytes;
+  for (let i = 0; i < length; i++) {
+    const size = sizes[i]!;
+    if (size === 0) continue;
+    const id = ids[i]!;
+    if (policy.access(id)) continue;
+    misses++;
+    missBytes += size;
+    policy.admit(id, objects ? 1 : size);
   }
   run.misses = misses;
   run.missBytes = missBytes;

@@ -50,7 +50,8 @@ export class CsvLines extends LineParser {
     const roleCount = roles.length;
     // The batch in locals: the slow path appends through push(), so they are reloaded after it.
     let batch = this.batch;
-    let { keys, sizes, times, requests } = batch;
+    let { keys, sizes, times, ids, requests } = batch;
+    const interner = this.options.interner;
     let n = batch.length;
     let lineNumber = this.lineNumber;
     // Where each text column of the line is (start, end by role), for the details.
@@ -129,20 +130,23 @@ export class CsvLines extends LineParser {
       if (ok && field >= fieldCount) {
         if (n === sizes.length) {
           grow(batch);
-          ({ sizes, times } = batch);
+          ({ sizes, times, ids } = batch);
         }
-        const key = asciiString(data, keyStart, keyEnd);
-        keys.push(key);
+        if (interner) ids![n] = interner.intern(data, keyStart, keyEnd);
+        else {
+          const key = asciiString(data, keyStart, keyEnd);
+          keys.push(key);
+          if (requests) requests.push(csvRequest(data, spans, key, size, time, ttl, cacheable));
+        }
         sizes[n] = size;
         times[n] = time;
         n++;
-        if (requests) requests.push(csvRequest(data, spans, key, size, time, ttl, cacheable));
       } else {
         batch.length = n;
         this.lineNumber = lineNumber;
         const more = this.slowLine(data, start, i, parseLine);
         batch = this.batch;
-        ({ keys, sizes, times, requests } = batch);
+        ({ keys, sizes, times, ids, requests } = batch);
         n = batch.length;
         if (!more) return;
       }

@@ -1,6 +1,6 @@
 import { emptyBatch, grow, type ReadBatchesOptions, type TraceBatch } from './trace-batch.ts';
-import { openTraceFile } from './trace-file.ts';
 import { TraceFormatError, type TraceRequest } from './trace-request.ts';
+import { wholeLines } from './whole-lines.ts';
 
 /** A text format's line parser, fed whole lines (between `start` and a '\n' at `end - 1`). */
 export abstract class LineParser {
@@ -19,7 +19,7 @@ export abstract class LineParser {
 
   /** Parses every line of data[0, end); end - 1 is a '\n'. Returns the batch, and a format error to throw after it. */
   parse(data: Buffer, end: number): { batch: TraceBatch; error?: TraceFormatError } {
-    this.batch = emptyBatch(Math.ceil((1.1 * end) / this.lineBytes) + 64, this.options.details ?? false);
+    this.batch = emptyBatch(Math.ceil((1.1 * end) / this.lineBytes) + 64, this.options.details ?? false, this.options.interner !== undefined);
     this.pending = undefined;
     const before = this.lineNumber;
     this.parseLines(data, end);
@@ -53,7 +53,9 @@ export abstract class LineParser {
     const batch = this.batch;
     const i = batch.length;
     if (i === batch.sizes.length) grow(batch);
-    batch.keys.push(key);
+    const interner = this.options.interner;
+    if (interner) batch.ids![i] = interner.internString(key);
+    else batch.keys.push(key);
     batch.sizes[i] = size;
     batch.times[i] = time;
     if (request) batch.requests?.push(request);
@@ -61,32 +63,11 @@ export abstract class LineParser {
   }
 }
 
-/** Cuts a text trace into whole lines, chunk by chunk, for a line parser; a parse error is thrown after the batch before it. */
+/** Parses a text trace run of lines by run of lines; a parse error is thrown after the batch before it. */
 export async function* readTextTrace(file: string, parser: LineParser): AsyncGenerator<TraceBatch> {
-  let carry: Buffer | undefined;
-  const stream = openTraceFile(file);
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const end = data.lastIndexOf(10) + 1;
-      if (end === 0) {
-        carry = data;
-        continue;
-      }
-      const { batch, error } = parser.parse(data, end);
-      if (batch.length > 0) yield batch;
-      if (error) throw error;
-      carry = end < data.length ? data.subarray(end) : undefined;
-    }
-    // A last line without a newline still counts.
-    if (carry && carry.length > 0) {
-      const { batch, error } = parser.parse(Buffer.concat([carry, NEWLINE]), carry.length + 1);
-      if (batch.length > 0) yield batch;
-      if (error) throw error;
-    }
-  } finally {
-    stream.destroy();
+  for await (const { data, end } of wholeLines(file)) {
+    const { batch, error } = parser.parse(data, end);
+    if (batch.length > 0) yield batch;
+    if (error) throw error;
   }
 }
-
-const NEWLINE = Buffer.from('\n');

@@ -1,4 +1,5 @@
 import type { ReadTraceOptions } from './formats.ts';
+import type { KeyInterner } from './key-interner.ts';
 import type { TraceRequest } from './trace-request.ts';
 
 /**
@@ -7,7 +8,10 @@ import type { TraceRequest } from './trace-request.ts';
  */
 export interface TraceBatch {
   length: number;
+  /** Empty when the keys are interned (`ids`). */
   keys: string[];
+  /** With `interner`: each request's key as its number (`KeyInterner`), instead of `keys`. */
+  ids?: Int32Array;
   /** Bytes. */
   sizes: Float64Array;
   times: Float64Array;
@@ -23,10 +27,22 @@ export interface ReadBatchesOptions extends ReadTraceOptions {
    * yields them. Off, only key, size and time are kept, but every column is still checked.
    */
   details?: boolean;
+  /**
+   * Intern the keys into this table: batches carry `ids` and no key strings or `requests` (text
+   * formats; the fast path never makes a string for a clean line's key).
+   */
+  interner?: KeyInterner;
 }
 
-export function emptyBatch(capacity: number, details: boolean): TraceBatch {
-  return { length: 0, keys: [], sizes: new Float64Array(capacity), times: new Float64Array(capacity), ...(details ? { requests: [] } : {}) };
+export function emptyBatch(capacity: number, details: boolean, interned = false): TraceBatch {
+  return {
+    length: 0,
+    keys: [],
+    sizes: new Float64Array(capacity),
+    times: new Float64Array(capacity),
+    ...(interned ? { ids: new Int32Array(capacity) } : {}),
+    ...(details && !interned ? { requests: [] } : {}),
+  };
 }
 
 /** Doubles the typed arrays of a batch (keys is a plain array and grows by itself). */
@@ -38,4 +54,9 @@ export function grow(batch: TraceBatch): void {
   times.set(batch.times);
   batch.sizes = sizes;
   batch.times = times;
+  if (batch.ids) {
+    const ids = new Int32Array(capacity);
+    ids.set(batch.ids);
+    batch.ids = ids;
+  }
 }

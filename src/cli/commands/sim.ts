@@ -6,7 +6,7 @@ import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../eviction/policies.ts';
 import type { SimResult, SizeMode } from '../../sim/simulate.ts';
 import { simulateFile } from '../../sim/simulate-file.ts';
-import { readTraceBatches } from '../../trace/read-trace.ts';
+import { workingSet as workingSetOf } from '../../sim/working-set.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { HelpRequested, formatUsage, parseCommand, wantsHelp } from '../command-spec.ts';
 import { choiceOption, numberOption } from '../option-values.ts';
@@ -37,20 +37,8 @@ export async function simCommand(args: string[]): Promise<void> {
   const traceOptions = traceReading(values);
   try {
     let workingSet = { objects: 0, bytes: 0 };
-    if (specs.some(({ spec }) => spec.kind === 'fraction')) {
-      // A first pass for the working set: unique objects and the sum of their first-seen sizes.
-      const seen = new Set<string>();
-      let bytes = 0;
-      for await (const { keys, sizes, length } of readTraceBatches(traceFile, traceOptions)) {
-        for (let i = 0; i < length; i++) {
-          const key = keys[i]!;
-          if (sizes[i] === 0 || seen.has(key)) continue;
-          seen.add(key);
-          bytes += sizes[i]!;
-        }
-      }
-      workingSet = { objects: seen.size, bytes };
-    }
+    // A first pass for the working set: unique objects and the sum of their first-seen sizes.
+    if (specs.some(({ spec }) => spec.kind === 'fraction')) workingSet = await workingSetOf(traceFile, traceOptions);
     const configs = policies.flatMap((policy) =>
       specs.map(({ text, spec }) => {
         const capacity = resolveCacheSize(spec, mode, workingSet);
