@@ -4,6 +4,7 @@ import type { Answer, Question } from 'dns-packet';
 import { CLIENT_SUBNET_OPTION, clientSubnetReply, type ClientSubnet } from '../dns/client-subnet.ts';
 import type { DnsAnswerer } from '../dns/dns-listener.ts';
 import { encodeReject, encodeResponse, RCODE, readQuery, type DnsQuery } from '../dns/dns-message.ts';
+import { PacketCache } from '../dns/packet-cache.ts';
 import type { ClientLocation } from '../routing/client-location.ts';
 import type { EdgeTable, RoutedEdge } from '../routing/edge-table.ts';
 import type { DnsConfig } from '../topology/schema.ts';
@@ -38,8 +39,28 @@ export function createDnsResponder(options: DnsResponderOptions): DnsAnswerer {
     data: { mname: `ns.${hostname}`, rname: `hostmaster.${hostname}`, serial: 1, refresh: 3600, retry: 600, expire: 86_400, minimum: ttl },
   };
   const report = options.onOutcome ?? (() => undefined);
+  const cache = new PacketCache<{ outcome: DnsOutcome; edge?: RoutedEdge }>();
 
+  // An answer depends on the query's bytes, on who asked (a trusted peer's ECS is believed, an
+  // untrusted one is located by its own address) and on which edges are up: the cache key holds all three.
   return (message, peer) => {
+    const key = PacketCache.key(message, `${peer}|${healthKey(options.table)}`);
+    const cached = cache.get(key, message);
+    if (cached) {
+      report(cached.meta.outcome, cached.meta.edge);
+      return cached.reply;
+    }
+    let last: { outcome: DnsOutcome; edge?: RoutedEdge } | undefined;
+    const reply = answer(message, peer, (outcome, edge) => {
+      last = { outcome, edge };
+      report(outcome, edge);
+    });
+    // Only well-formed queries are kept: noise must not evict answers.
+    if (reply && last && !['formerr', 'notimp', 'badvers', 'dropped'].includes(last.outcome)) cache.set(key, reply, last);
+    return reply;
+  };
+
+  function answer(message: Buffer, peer: string, report: (outcome: DnsOutcome, edge?: RoutedEdge) => void): Buffer | undefined {
     const query = readQuery(message);
     if (query.kind === 'drop') {
       report('dropped');
@@ -80,7 +101,14 @@ export function createDnsResponder(options: DnsResponderOptions): DnsAnswerer {
     if (!edge) return reply(RCODE.SERVFAIL, 'servfail', { scope });
     if (family !== familyOf(edge.address)) return reply(RCODE.NOERROR, 'nodata', { authorities: [soa], scope }, edge);
     return reply(RCODE.NOERROR, 'answer', { answers: [{ type: question.type as 'A' | 'AAAA', name: question.name, ttl, class: 'IN', data: edge.address }], scope }, edge);
-  };
+  }
+}
+
+/** Which edges are up, as a short string: a cached answer holds only while it is the same. */
+function healthKey(table: EdgeTable): string {
+  let key = '';
+  for (const edge of table.edges) key += edge.healthy ? '1' : '0';
+  return key;
 }
 
 /** Which address family a question asks for; undefined for any other type (answered with no data). */

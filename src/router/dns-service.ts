@@ -29,6 +29,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsLi
     labelNames: ['edge'],
     registers: [options.registry],
   });
+  const responsesBy = bound((outcome: string) => responses.labels({ outcome }));
+  const answersBy = bound((edge: string) => answers.labels({ edge }));
   const locate = createClientLocator({
     trustedProxies: topology.router.trustedProxies,
     defaultLocation: topology.router.defaultClientLocation,
@@ -42,8 +44,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsLi
       table: options.table,
       locate,
       onOutcome: (outcome, edge) => {
-        responses.inc({ outcome });
-        if (outcome === 'answer' && edge) answers.inc({ edge: edge.id });
+        // Label children bound once: a lookup by label values on every query costs more than the answer.
+        responsesBy(outcome).inc();
+        if (outcome === 'answer' && edge) answersBy(edge.id).inc();
       },
     }),
     onError: (error) => {
@@ -51,4 +54,14 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsLi
       if (errorsLogged++ < 10) options.log(`dns: ${String(error)}`);
     },
   });
+}
+
+/** Memoises a label child per value (the values are a handful: outcomes, edge ids). */
+function bound<T>(make: (value: string) => T): (value: string) => T {
+  const children = new Map<string, T>();
+  return (value) => {
+    let child = children.get(value);
+    if (child === undefined) children.set(value, (child = make(value)));
+    return child;
+  };
 }
