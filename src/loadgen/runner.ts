@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { InvalidResponseHeadError, combineFieldLines } from '../http/header-fields.ts';
+import { simulateDelay } from '../net/delay.ts';
 import type { WorkloadRequest } from '../workload/workload.ts';
 import type { Sample } from '../report/run-stats.ts';
 
@@ -15,6 +16,11 @@ export interface PhaseOptions {
   timeoutMs: number;
   next: () => WorkloadRequest & { region: string };
   onSample: (sample: Sample, request: WorkloadRequest) => void;
+  /**
+   * DNS-based routing: where each request goes (its edge's pool, and the simulated client-to-edge
+   * round trip to wait first). Without it every request goes to the phase's pool (the router).
+   */
+  route?: (request: WorkloadRequest) => Promise<{ pool: Pool; delayMs: number }>;
 }
 
 /** The load generator's connection to the target: keep-alive, one connection per concurrent request. */
@@ -81,7 +87,7 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
       while (!done()) {
         sent++;
         const request = options.next();
-        options.onSample(await send(pool, withClientAddress(request), performance.now(), start, options.timeoutMs), request);
+        options.onSample(await dispatch(pool, options, request, performance.now(), start), request);
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
@@ -93,7 +99,7 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
   const inFlight = new Set<Promise<void>>();
   const waiting: { request: WorkloadRequest & { region: string }; intendedAt: number }[] = [];
   const launch = (request: WorkloadRequest & { region: string }, intendedAt: number) => {
-    const promise = send(pool, withClientAddress(request), intendedAt, start, options.timeoutMs).then((sample) => {
+    const promise = dispatch(pool, options, request, intendedAt, start).then((sample) => {
       inFlight.delete(promise);
       options.onSample(sample, request);
       const queued = waiting.shift();
@@ -114,6 +120,20 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
   }
   while (inFlight.size > 0 || waiting.length > 0) await Promise.race([...inFlight, sleep(50)]);
   return { sent, elapsedMs: performance.now() - start };
+}
+
+/** Sends through the router's pool, or where DNS-based routing says; a failed resolution is the request's error. */
+async function dispatch(pool: Pool, options: PhaseOptions, request: WorkloadRequest & { region: string }, intendedAt: number, phaseStart: number): Promise<Sample> {
+  if (!options.route) return send(pool, withClientAddress(request), intendedAt, phaseStart, options.timeoutMs);
+  let target: { pool: Pool; delayMs: number };
+  try {
+    target = await options.route(request);
+  } catch {
+    const now = performance.now();
+    return { at: now - phaseStart, status: 0, cacheStatus: 'ERROR', edge: 'none', region: request.region, latencyUs: (now - intendedAt) * 1000, bytes: 0, error: 'dns' };
+  }
+  await simulateDelay(target.delayMs);
+  return send(target.pool, withClientAddress(request), intendedAt, phaseStart, options.timeoutMs);
 }
 
 /** The router places a workload client by the real address of its country, sent as X-Forwarded-For. */
