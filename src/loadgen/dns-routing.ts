@@ -4,8 +4,12 @@ import type { ClientLocation } from '../routing/client-location.ts';
 import type { NetworkModel } from '../topology/schema.ts';
 import { hash32 } from '../workload/random.ts';
 import type { WorkloadRequest } from '../workload/workload.ts';
-import type { DnsResolver } from './dns-resolver.ts';
+import { createClientLocator } from '../routing/client-location.ts';
+import { BenchInputError } from './bench-input-error.ts';
+import { DnsResolver } from './dns-resolver.ts';
+import type { BenchOptions } from './options.ts';
 import { createClientPool } from './runner.ts';
+import type { BenchTarget } from './target.ts';
 
 export interface DnsEdge {
   id: string;
@@ -115,4 +119,46 @@ export class DnsRouting {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#options.resolver.close();
   }
+}
+
+/**
+ * DNS routing for a bench target, or why it cannot run: it needs the router's DNS server, and
+ * edges on addresses of their own (an A record carries an address, not a port).
+ */
+export function createDnsRouting(target: BenchTarget, options: Pick<BenchOptions, 'dnsClients' | 'concurrency' | 'timeoutMs'>): DnsRouting {
+  if (!target.dns) {
+    throw new BenchInputError("--routing dns needs the router's DNS: a topology with a dns section (with --spawn), or --dns-server HOST:PORT");
+  }
+  const edgesByAddress = new Map<string, DnsEdge>();
+  for (const edge of target.edges) {
+    const address = new URL(edge.url).hostname.replace(/^\[|\]$/g, '');
+    const place = target.edgePlaces.get(edge.id) ?? { lat: 0, lon: 0 };
+    if (edgesByAddress.has(address)) {
+      throw new BenchInputError(
+        `--routing dns needs every edge on an address of its own (topology "host", e.g. 127.0.1.N); ${edgesByAddress.get(address)!.id} and ${edge.id} share ${address}`,
+      );
+    }
+    edgesByAddress.set(address, { id: edge.id, url: edge.url, ...place });
+  }
+  // The bench's clients have real addresses but no peer to trust: located by address alone, from
+  // the /24 network their ECS carried, the address the DNS answer was computed for.
+  const locator = createClientLocator({ trustedProxies: [], defaultLocation: BENCH_DEFAULT_LOCATION });
+  return new DnsRouting({
+    resolver: new DnsResolver({ host: target.dns.host, port: target.dns.port }),
+    hostname: target.dns.hostname,
+    edgesByAddress,
+    clientsPerCountry: options.dnsClients,
+    connections: options.concurrency,
+    network: target.network,
+    locate: (address) => locator(network24(address), {}),
+    timeoutMs: Math.min(options.timeoutMs, 2_000),
+  });
+}
+
+/** Where the default topology's router places clients with no known location (New York). */
+const BENCH_DEFAULT_LOCATION = { lat: 40.7128, lon: -74.006 };
+
+function network24(address: string): string {
+  const parts = address.split('.');
+  return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0` : address;
 }

@@ -4,6 +4,9 @@ import type { SizeDistribution } from '../workload/size-distribution.ts';
 export const SCENARIOS = ['steady', 'flash-crowd', 'purge-storm', 'edge-failure'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+export const ROUTINGS = ['proxy', 'dns'] as const;
+export type Routing = (typeof ROUTINGS)[number];
+
 export interface BenchOptions {
   target?: string;
   spawn: boolean;
@@ -33,4 +36,11 @@ export interface BenchOptions {
   traceFormat?: TraceFormat;
   traceColumns?: Partial<CsvColumns>;
   skipBad: boolean;
+  /** proxy: every request to the router; dns: each client resolves the CDN hostname and goes straight to its edge. */
+  routing: Routing;
+  /** --target with DNS routing: the router's DNS server (host and port) and the name it answers for. */
+  dnsServer?: { host: string; port: number };
+  dnsHostname?: string;
+  /** DNS routing: simulated clients per country, each with its own resolver cache. */
+  dnsClients: number;
 }

@@ -11,6 +11,7 @@ import { startCostMeter } from './process-cost.ts';
 import { replayHitRatio, type ServedRequest } from './replay-check.ts';
 import { runTraceBench } from './run-trace-bench.ts';
 import { createClientPool, runPhase } from './runner.ts';
+import { createDnsRouting } from './dns-routing.ts';
 import { createScenario } from './scenarios.ts';
 import { openTarget, scrapeEdgeCounters } from './target.ts';
 
@@ -21,6 +22,7 @@ import { openTarget, scrapeEdgeCounters } from './target.ts';
  */
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchRun> {
   const target = await openTarget(options);
+  let dnsRouting: ReturnType<typeof createDnsRouting> | undefined;
   try {
     if (options.trace !== undefined) return await runTraceBench({ ...options, trace: options.trace }, target, log);
     const workload = new Workload({
@@ -51,7 +53,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     };
     const pool = createClientPool(target.routerUrl, options.concurrency);
-    const phase = { mode: options.mode, rate: options.rate, concurrency: options.concurrency, timeoutMs: options.timeoutMs };
+    dnsRouting = options.routing === 'dns' ? createDnsRouting(target, options) : undefined;
+    const routing = dnsRouting;
+    const phase = {
+      mode: options.mode,
+      rate: options.rate,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeoutMs,
+      route: routing && ((request: WorkloadRequest) => routing.route(request)),
+    };
     if (options.warmupSeconds > 0) {
       log(`warming up for ${options.warmupSeconds} s`);
       await runPhase(pool, {
@@ -119,9 +129,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       },
       cpuPerRequest: cost.cpuPerRequest,
       processHealth: cost.processHealth,
+      routing: routing
+        ? { mode: 'dns', dns_queries: routing.queries, dns_failures: routing.failures, dns_answer_share: routing.answerShares() }
+        : undefined,
     });
     return { report, stats, note: prometheus.note };
   } finally {
+    await dnsRouting?.close();
     await target.close();
   }
 }

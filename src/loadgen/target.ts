@@ -4,6 +4,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { generateAdminToken } from '../admin/token.ts';
 import type { EdgeCacheSpec } from '../sim/cdn/edge-cache-options.ts';
+import type { NetworkModel } from '../topology/schema.ts';
 import type { EdgeCounters } from '../report/counter-deltas.ts';
 import { BenchInputError } from './bench-input-error.ts';
 import { startCluster, type Cluster } from '../supervisor/cluster.ts';
@@ -15,6 +16,11 @@ export interface BenchTarget {
   adminToken?: string;
   /** Present when the bench started the topology itself. */
   cluster?: Cluster;
+  /** The router's DNS server, when known (a started topology with a dns section, or --dns-server). */
+  dns?: { host: string; port: number; hostname: string };
+  /** Each edge's position, and the network model, for DNS routing's client-to-edge delay. */
+  edgePlaces: Map<string, { lat: number; lon: number }>;
+  network?: NetworkModel;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,14 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /** A running router, or a topology started here on free ports and stopped afterwards. */
-export async function openTarget(options: { target?: string; spawn: boolean; topology: string; adminToken?: string }): Promise<BenchTarget> {
+export async function openTarget(options: {
+  target?: string;
+  spawn: boolean;
+  topology: string;
+  adminToken?: string;
+  dnsServer?: { host: string; port: number };
+  dnsHostname?: string;
+}): Promise<BenchTarget> {
   let cluster: Cluster | undefined;
   let dir: string | undefined;
   let routerUrl = options.target;
@@ -44,7 +57,10 @@ export async function openTarget(options: { target?: string; spawn: boolean; top
   } catch (error) {
     throw new BenchInputError(`cannot reach the router at ${routerUrl}: ${(error as Error).message}`);
   }
-  const topology = await getJson<{ edges: BenchTarget['edges'] }>(`${routerUrl}/_cdn/topology`);
+  const topology = await getJson<{ edges: (BenchTarget['edges'][number] & { lat: number; lon: number })[]; network?: NetworkModel }>(`${routerUrl}/_cdn/topology`);
+  const dns = cluster
+    ? cluster.dns
+    : options.dnsServer && { ...options.dnsServer, hostname: options.dnsHostname ?? 'cdn.cdnsim.test' };
   return {
     routerUrl: routerUrl!,
     edges: topology.edges.map(({ id, url, region, maxSize, maxObjects, policy, maxObjectBytes }) => ({
@@ -59,6 +75,9 @@ export async function openTarget(options: { target?: string; spawn: boolean; top
     })),
     adminToken,
     cluster,
+    dns,
+    edgePlaces: new Map(topology.edges.map((edge) => [edge.id, { lat: edge.lat, lon: edge.lon }])),
+    network: topology.network,
     async close() {
       await cluster?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });

@@ -74,6 +74,17 @@ export interface RunReport {
   cpu_us_per_request: CpuPerRequest | null;
   /** Per process id (edge ids, router, origin, loadgen); live synthetic runs only. */
   process_health: Record<string, ProcessHealth> | null;
+  /** How clients reached their edges: through the router, or by its DNS (with what the resolvers saw). */
+  routing: RoutingReport;
+}
+
+export interface RoutingReport {
+  mode: 'proxy' | 'dns';
+  /** DNS mode: queries the simulated clients sent (one per client per TTL), and how many failed. */
+  dns_queries: number | null;
+  dns_failures: number | null;
+  /** DNS mode: each edge's share of the answers received. */
+  dns_answer_share: Record<string, number> | null;
 }
 
 function groups(map: Map<string, { requests: number; hits: number; bytes: number; latency: hdr.Histogram }>): Record<string, GroupReport> {
@@ -108,6 +119,7 @@ export function buildReport(fields: {
   simulation?: RunReport['simulation'];
   cpuPerRequest?: CpuPerRequest;
   processHealth?: Record<string, ProcessHealth>;
+  routing?: RoutingReport;
 }): RunReport {
   const { stats } = fields;
   const requests = stats.overall.requests;
@@ -152,6 +164,7 @@ export function buildReport(fields: {
     scenario: fields.scenario,
     cpu_us_per_request: fields.cpuPerRequest ?? null,
     process_health: fields.processHealth ?? null,
+    routing: fields.routing ?? { mode: 'proxy', dns_queries: null, dns_failures: null, dns_answer_share: null },
   };
 }
 

@@ -1,4 +1,5 @@
 import { costLines } from './cost-lines.ts';
+import { routingLines } from './routing-lines.ts';
 import type { GroupReport, RunReport } from './run-report.ts';
 
 const pct = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(2)} %`);
@@ -27,6 +28,7 @@ export function latencyRows(title: string, groupsByKey: Record<string, GroupRepo
 export function summaryLines(report: RunReport): string[] {
   const lines = report.kind === 'simulation' ? simulationHeadline(report) : benchHeadline(report);
   lines.push(
+    ...routingLines(report),
     `origin offload: ${pct(report.origin_offload_requests_ratio)} of requests, ${pct(report.origin_offload_bytes_ratio)} of bytes`,
     `latency ms${report.kind === 'simulation' ? ' (network model)' : ''}: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
     ...costLines(report),

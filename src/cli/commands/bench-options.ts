@@ -1,4 +1,4 @@
-import { SCENARIOS, type BenchOptions, type Scenario } from '../../loadgen/options.ts';
+import { ROUTINGS, SCENARIOS, type BenchOptions, type Scenario } from '../../loadgen/options.ts';
 import { parseColumnOption } from '../../trace/column-option.ts';
 import { TRACE_FORMATS } from '../../trace/formats.ts';
 import { parseCountryWeights } from '../../workload/country-weights.ts';
@@ -26,6 +26,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   const mode = choiceOption('mode', values.mode, ['open', 'closed'] as const)!;
   const scenario = choiceOption<Scenario>('scenario', values.scenario, SCENARIOS)!;
   if (scenario === 'edge-failure' && !values.spawn) throw new UsageError('--scenario edge-failure needs --spawn (it kills an edge it started)');
+  if (values.trace !== undefined && values.routing === 'dns') throw new UsageError('--trace replays through the router; --routing dns is not supported with it');
   if (values.duration !== undefined && values.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
   const byDuration = values.requests === undefined && (values.trace === undefined || values.duration !== undefined);
   const whole = { integer: true, above: 0 };
@@ -55,7 +56,20 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     traceFormat: choiceOption('format', values.format, TRACE_FORMATS),
     traceColumns: values.columns === undefined ? undefined : wrap(() => parseColumnOption(values.columns!)),
     skipBad: values['skip-bad'],
+    routing: choiceOption('routing', values.routing, ROUTINGS)!,
+    dnsServer: dnsServerOption(values['dns-server']),
+    dnsHostname: values['dns-hostname'],
+    dnsClients: numberOption('dns-clients', values['dns-clients'], whole, 50),
   };
+}
+
+/** HOST:PORT, [v6]:PORT or a bare port on 127.0.0.1. */
+function dnsServerOption(text: string | undefined): BenchOptions['dnsServer'] {
+  if (text === undefined) return undefined;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text) ?? /^()()(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new UsageError(`--dns-server must be HOST:PORT, e.g. 127.0.0.1:8053, got "${text}"`);
+  return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
 /** The workload parsers throw RangeError; on the command line that is a usage mistake. */

@@ -1,4 +1,4 @@
-import { SCENARIOS } from '../../loadgen/options.ts';
+import { ROUTINGS, SCENARIOS } from '../../loadgen/options.ts';
 import { defineCommand } from '../command-spec.ts';
 import { TRACE_READING_OPTIONS } from './trace-options.ts';
 
@@ -30,6 +30,17 @@ Durations take 15, 15s, 500ms, 2m or 1h (a bare number in the option's unit).`,
     countries: { type: 'string', arg: 'LIST', help: 'client mix, e.g. US:3,DE:1,JP:1 (default: internet users per country)' },
     seed: { type: 'string', arg: 'N', help: "the run's random seed (default 1)" },
     scenario: { type: 'string', arg: 'NAME', default: 'steady', help: `${SCENARIOS.join(' | ')} (edge-failure needs --spawn)` },
+    routing: {
+      type: 'string',
+      arg: 'proxy|dns',
+      default: 'proxy',
+      help: `${ROUTINGS.join(' | ')}: every request through the router, or each client resolves the
+CDN hostname through the router's DNS (its own subnet as ECS), keeps the answer for its
+TTL and connects straight to that edge`,
+    },
+    'dns-server': { type: 'string', arg: 'HOST:PORT', help: "with --target and --routing dns: the router's DNS server (default 127.0.0.1:8053)" },
+    'dns-hostname': { type: 'string', arg: 'NAME', help: 'with --target and --routing dns: the CDN hostname (default cdn.cdnsim.test)' },
+    'dns-clients': { type: 'string', arg: 'N', help: 'with --routing dns: simulated clients per country, each caching its answer (default 50)' },
     out: { type: 'string', arg: 'DIR', help: 'write report.json, report.md and report.html there' },
     'no-ceiling': { type: 'boolean', default: false, help: "skip measuring the load generator's own ceiling" },
     'timeout-ms': { type: 'string', arg: 'DURATION', help: 'per-request timeout (default 10000 ms)' },
