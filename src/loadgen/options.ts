@@ -1,7 +1,7 @@
 import type { CsvColumns, TraceFormat } from '../trace/read-trace.ts';
 import type { SizeDistribution } from '../workload/size-distribution.ts';
 
-export const SCENARIOS = ['steady', 'flash-crowd', 'purge-storm', 'edge-failure'] as const;
+export const SCENARIOS = ['steady', 'flash-crowd', 'purge-storm', 'edge-failure', 'edge-outage'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const ROUTINGS = ['proxy', 'dns'] as const;

@@ -16,7 +16,9 @@ export interface ScenarioRun {
  * The scenario presets. steady: the workload as is. flash-crowd: halfway through, half of all
  * requests go to one new object. purge-storm: every second a purge of the 100 most popular
  * objects. edge-failure: halfway through, the edge serving the most traffic is SIGKILLed (the
- * supervisor restarts it); the report gives the errors and the failover time.
+ * supervisor restarts it); the report gives the errors and the failover time. edge-outage: the
+ * same SIGKILL, but the edge stays down, so clients must move: through the router at once, by
+ * DNS only once their cached answers expire (TTL plus the router's health checks).
  */
 export function createScenario(scenario: Scenario, workload: Workload, target: BenchTarget, busiestEdge: () => string | undefined): ScenarioRun {
   const events: ScenarioEvent[] = [];
@@ -56,7 +58,7 @@ export function createScenario(scenario: Scenario, workload: Workload, target: B
           }, 1000),
         );
       }
-      if (scenario === 'edge-failure') {
+      if (scenario === 'edge-failure' || scenario === 'edge-outage') {
         timers.push(
           setTimeout(() => {
             const victim = busiestEdge();
@@ -66,7 +68,9 @@ export function createScenario(scenario: Scenario, workload: Workload, target: B
               return;
             }
             process.kill(child.pid, 'SIGKILL');
-            events.push({ at: at(), what: `edge failure: SIGKILL sent to edge ${victim}` });
+            // Marked stopping before the exit is seen, so the supervisor does not restart it.
+            if (scenario === 'edge-outage') pending.push(child.stop());
+            events.push({ at: at(), what: `edge failure: SIGKILL sent to edge ${victim}${scenario === 'edge-outage' ? ' (kept down)' : ''}` });
           }, durationMs / 2),
         );
       }

@@ -25,7 +25,7 @@ export function parseBenchOptions(args: string[]): BenchOptions {
   }
   const mode = choiceOption('mode', values.mode, ['open', 'closed'] as const)!;
   const scenario = choiceOption<Scenario>('scenario', values.scenario, SCENARIOS)!;
-  if (scenario === 'edge-failure' && !values.spawn) throw new UsageError('--scenario edge-failure needs --spawn (it kills an edge it started)');
+  if ((scenario === 'edge-failure' || scenario === 'edge-outage') && !values.spawn) throw new UsageError(`--scenario ${scenario} needs --spawn (it kills an edge it started)`);
   if (values.trace !== undefined && values.routing === 'dns') throw new UsageError('--trace replays through the router; --routing dns is not supported with it');
   if (values.duration !== undefined && values.requests !== undefined) throw new UsageError('give --duration or --requests, not both');
   const byDuration = values.requests === undefined && (values.trace === undefined || values.duration !== undefined);

@@ -29,7 +29,7 @@ Durations take 15, 15s, 500ms, 2m or 1h (a bare number in the option's unit).`,
     uncacheable: { type: 'string', arg: 'F', help: 'share of objects sent with no-store (default 0)' },
     countries: { type: 'string', arg: 'LIST', help: 'client mix, e.g. US:3,DE:1,JP:1 (default: internet users per country)' },
     seed: { type: 'string', arg: 'N', help: "the run's random seed (default 1)" },
-    scenario: { type: 'string', arg: 'NAME', default: 'steady', help: `${SCENARIOS.join(' | ')} (edge-failure needs --spawn)` },
+    scenario: { type: 'string', arg: 'NAME', default: 'steady', help: `${SCENARIOS.join(' | ')} (edge-failure and edge-outage need --spawn)` },
     routing: {
       type: 'string',
       arg: 'proxy|dns',
