@@ -148,7 +148,9 @@ export function createDnsRouting(target: BenchTarget, options: Pick<BenchOptions
     hostname: target.dns.hostname,
     edgesByAddress,
     clientsPerCountry: options.dnsClients,
-    connections: options.concurrency,
+    // A pool per edge: all of --concurrency on each would let ten edges' pools open ten times the
+    // connections the router's one pool does (undici opens them lazily, and keeps them).
+    connections: Math.max(8, Math.ceil(options.concurrency / 8)),
     network: target.network,
     locate: (address) => locator(network24(address), {}),
     timeoutMs: Math.min(options.timeoutMs, 2_000),
