@@ -2,9 +2,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readTraceBatches } from '../trace/batch-reader.ts';
 import { KeyInterner } from '../trace/key-interner.ts';
-import { TraceFormatError } from '../trace/trace-request.ts';
 import type { WorkerInput, WorkerOutput } from './simulate-file.ts';
 import { simulateBatches } from './simulate.ts';
+import { sendableError } from './worker-errors.ts';
 
 const { file, trace, configs, indexed } = workerData as WorkerInput;
 let skipped = 0;
@@ -14,13 +14,6 @@ try {
   const results = await simulateBatches(batches, configs, { indexed });
   output = { results, skipped };
 } catch (caught) {
-  const error = caught instanceof Error ? caught : new Error(String(caught));
-  output = {
-    error: {
-      name: error.name,
-      message: error.message,
-      ...(error instanceof TraceFormatError ? { file: error.file, line: error.line, column: error.column } : {}),
-    },
-  };
+  output = { error: sendableError(caught) };
 }
 parentPort!.postMessage(output);

@@ -6,7 +6,7 @@ import { parseCacheSize, resolveCacheSize } from '../../sim/cache-size.ts';
 import { POLICIES } from '../../eviction/policies.ts';
 import type { SimResult, SizeMode } from '../../sim/simulate.ts';
 import { simulateFile } from '../../sim/simulate-file.ts';
-import { workingSet as workingSetOf } from '../../sim/working-set.ts';
+import { firstPass } from '../../sim/working-set.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
 import { HelpRequested, formatUsage, parseCommand, wantsHelp } from '../command-spec.ts';
 import { choiceOption, numberOption } from '../option-values.ts';
@@ -36,9 +36,9 @@ export async function simCommand(args: string[]): Promise<void> {
   });
   const traceOptions = traceReading(values);
   try {
-    let workingSet = { objects: 0, bytes: 0 };
-    // A first pass for the working set: unique objects and the sum of their first-seen sizes.
-    if (specs.some(({ spec }) => spec.kind === 'fraction')) workingSet = await workingSetOf(traceFile, traceOptions);
+    // A first pass for the working set (unique objects and the sum of their first-seen sizes), which may keep the requests for the replay.
+    const first = specs.some(({ spec }) => spec.kind === 'fraction') ? await firstPass(traceFile, traceOptions, policies) : undefined;
+    const workingSet = first?.workingSet ?? { objects: 0, bytes: 0 };
     const configs = policies.flatMap((policy) =>
       specs.map(({ text, spec }) => {
         const capacity = resolveCacheSize(spec, mode, workingSet);
@@ -46,7 +46,7 @@ export async function simCommand(args: string[]): Promise<void> {
         return { policy, capacity, mode };
       }),
     );
-    const { results, skipped, threads: used } = await simulateFile(traceFile, configs, { ...traceOptions, threads });
+    const { results, skipped, threads: used } = await simulateFile(traceFile, configs, { ...traceOptions, threads, spool: first?.spool });
     if (values.out) writeMissRatioCurves(values.out, traceFile, results);
     if (values.json) {
       for (const { evictions: _evictions, ...result } of results) console.log(JSON.stringify(result));
