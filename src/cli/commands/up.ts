@@ -37,6 +37,7 @@ export async function upCommand(args: string[]): Promise<void> {
   );
   console.log(`prometheus config: ${path.join(cluster.runDir, 'prometheus.yml')}   dashboard: ${cluster.routerUrl}/_cdn/dashboard`);
   console.log(`try: curl -i ${cluster.routerUrl}/gen/42?bytes=1024    (Ctrl-C stops everything)`);
+  if (cluster.dns) console.log(`DNS: ${cluster.dns.hostname} (TTL ${cluster.dns.ttl} s) at ${cluster.dns.host}:${cluster.dns.port}; try: dig @${cluster.dns.host} -p ${cluster.dns.port} ${cluster.dns.hostname} +subnet=133.242.0.0/24`);
 
   let stopping = false;
   const stop = async (signal: string) => {
