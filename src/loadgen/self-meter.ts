@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { EVENT_LOOP_SAMPLE_MS } from '../metrics/registry.ts';
 import type { ProcessSample } from './process-sample.ts';
 
 /** The bench process measuring itself the way prom-client measures the others. */
@@ -8,7 +9,7 @@ export interface SelfMeter {
 }
 
 export function startSelfMeter(): SelfMeter {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
   delay.enable();
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {

@@ -71,7 +71,7 @@ export class ManagedChild {
 
   /** Resolves with the port once the child listens; rejects with the child's own reason if it cannot. */
   start(): Promise<number> {
-    const child = spawn(process.execPath, [CDNSIM_BIN, ...this.spec.args(this.#port)], {
+    const child = spawn(process.execPath, [...profilerArgs(this.#options.env), CDNSIM_BIN, ...this.spec.args(this.#port)], {
       env: this.#options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
@@ -151,4 +151,13 @@ export class ManagedChild {
       child.kill('SIGTERM');
     });
   }
+}
+
+/**
+ * CDNSIM_CPU_PROFILE_DIR=DIR starts every child under V8's sampling profiler, writing one
+ * .cpuprofile per process into DIR when it exits (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function profilerArgs(env: NodeJS.ProcessEnv): string[] {
+  const dir = env.CDNSIM_CPU_PROFILE_DIR;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
