@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { hasAdminToken } from '../admin/token.ts';
-import { originMetricsMiddleware } from './metrics.ts';
+import type { OriginRequestMeter } from './metrics.ts';
 import { parseObjectKey } from './object-key.ts';
 import { evaluatePreconditions } from '../http/preconditions.ts';
 import { KeyLock } from './key-lock.ts';
@@ -14,6 +14,8 @@ export interface OriginAppOptions {
   id: string;
   store: ObjectStore;
   registry: Registry;
+  /** Counts each request; the server calls it for requests answered outside the app too. */
+  meter: OriginRequestMeter;
   maxObjectBytes: number;
   adminToken: string | undefined;
 }
@@ -41,7 +43,10 @@ export function createOriginApp(options: OriginAppOptions): express.Express {
   // otherwise /METRICS could be stored but never served.
   app.set('case sensitive routing', true);
   app.set('etag', false);
-  app.use(originMetricsMiddleware(registry));
+  app.use((req, res, next) => {
+    options.meter(req, res);
+    next();
+  });
 
   app.get('/_cdn/health', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok', role: 'origin', id: options.id });

@@ -1,11 +1,13 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS_SECONDS } from '../metrics/registry.ts';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
-/** Counts and times every request once it has been answered. */
-export function originMetricsMiddleware(registry: Registry): RequestHandler {
+/** Starts timing a request; it is counted once it has been answered. */
+export type OriginRequestMeter = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function originRequestMeter(registry: Registry): OriginRequestMeter {
   const requests = new Counter({
     name: 'cdn_origin_requests_total',
     help: 'Requests answered by the origin, by method and HTTP status.',
@@ -18,14 +20,13 @@ export function originMetricsMiddleware(registry: Registry): RequestHandler {
     buckets: LATENCY_BUCKETS_SECONDS,
     registers: [registry],
   });
-  return (req, res, next) => {
+  return (req, res) => {
     const started = performance.now();
     res.once('finish', () => {
       // Bounded label values: anything unusual is "other".
-      const method = KNOWN_METHODS.has(req.method) ? req.method : 'other';
+      const method = req.method !== undefined && KNOWN_METHODS.has(req.method) ? req.method : 'other';
       requests.inc({ method, status: String(res.statusCode) });
       duration.observe((performance.now() - started) / 1000);
     });
-    next();
   };
 }

@@ -12,6 +12,8 @@ export interface ServableObject {
   size: number;
   /** The body bytes from `start` to `end` inclusive. */
   openBody(start: number, end: number): Readable;
+  /** The same bytes at once, when the object holds them in memory (no stream to set up). */
+  bodyBytes?: ((start: number, end: number) => Buffer) | undefined;
   /** Releases what the object holds open (a file descriptor) when no body is sent. */
   release(): void;
 }

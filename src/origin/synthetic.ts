@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import { MAX_SYNTHETIC_BYTES, MAX_SYNTHETIC_TTL_SECONDS } from '../workload/synthetic-limits.ts';
 import type { ServableObject } from './servable-object.ts';
 
@@ -8,6 +9,37 @@ const DEFAULT_TTL_SECONDS = 3600;
 const CHUNK_BYTES = 64 * 1024;
 /** Fixed, so that every origin process gives the same validators for the same object. */
 const SYNTHETIC_LAST_MODIFIED = Date.UTC(2026, 0, 1);
+
+interface SyntheticIdentity {
+  seed: Buffer;
+  etag: string;
+  /** The whole body, kept when it is one block: a miss then costs no hashing and no generating. */
+  body: Buffer | undefined;
+}
+
+/**
+ * A load test asks for the same objects again and again (every edge misses each one), and two
+ * SHA-256s plus the generator were most of what a synthetic miss cost. Bounded in bytes.
+ */
+const identities = new LRUCache<string, SyntheticIdentity>({
+  maxSize: 64 * 1024 * 1024,
+  sizeCalculation: (identity) => 256 + (identity.body?.length ?? 0),
+});
+
+function identityOf(id: string, bytes: number): SyntheticIdentity {
+  const cacheKey = `${id}:${bytes}`;
+  let identity = identities.get(cacheKey);
+  if (identity === undefined) {
+    const seed = createHash('sha256').update(id).digest();
+    identity = {
+      seed,
+      etag: `"gen-${createHash('sha256').update(cacheKey).digest('base64url').slice(0, 22)}"`,
+      body: bytes > 0 && bytes <= CHUNK_BYTES ? fillBlock(seed, 0, bytes).subarray(0, bytes) : undefined,
+    };
+    identities.set(cacheKey, identity);
+  }
+  return identity;
+}
 
 export type SyntheticResult = { object: ServableObject } | { error: string };
 
@@ -24,15 +56,16 @@ export function syntheticObject(id: string, query: URLSearchParams): SyntheticRe
   if (ttl === undefined) return { error: `ttl must be an integer from 0 to ${MAX_SYNTHETIC_TTL_SECONDS}` };
   const noStore = query.get('nostore');
   if (noStore !== null && noStore !== '0' && noStore !== '1') return { error: 'nostore must be 0 or 1' };
-  const seed = createHash('sha256').update(id).digest();
+  const { seed, etag, body } = identityOf(id, bytes);
   return {
     object: {
-      etag: `"gen-${createHash('sha256').update(`${id}:${bytes}`).digest('base64url').slice(0, 22)}"`,
+      etag,
       lastModified: SYNTHETIC_LAST_MODIFIED,
       contentType: 'application/octet-stream',
       cacheControl: noStore === '1' ? 'no-store' : `public, max-age=${ttl}`,
       size: bytes,
       openBody: (start, end) => Readable.from(generate(seed, start, end)),
+      bodyBytes: body === undefined ? undefined : (start, end) => body.subarray(start, end + 1),
       release: () => undefined,
     },
   };
