@@ -72,9 +72,21 @@ export class DnsResolver {
     });
   }
 
-  /** The A record for `name` as seen by a client at `clientAddress` (its /24 sent as ECS). */
-  async resolve(name: string, clientAddress: string, timeoutMs?: number): Promise<ResolvedAddress> {
-    const packet = await this.query(name, 'A', { clientAddress, prefix: 24, timeoutMs });
+  /**
+   * The A record for `name` as seen by a client at `clientAddress` (its /24 sent as ECS). A lost
+   * datagram is asked again, as stub resolvers do (glibc: `attempts:2`, here up to three tries
+   * within `timeoutMs`), so one drop on a busy machine does not fail a client's requests.
+   */
+  async resolve(name: string, clientAddress: string, timeoutMs = 3000): Promise<ResolvedAddress> {
+    const tries = 3;
+    let packet: DecodedPacket | undefined;
+    for (let attempt = 1; packet === undefined; attempt++) {
+      try {
+        packet = await this.query(name, 'A', { clientAddress, prefix: 24, timeoutMs: timeoutMs / tries });
+      } catch (error) {
+        if (attempt >= tries) throw error;
+      }
+    }
     const rcode = packet.flags === undefined ? 0 : packet.flags & 0xf;
     const answer = (packet.answers ?? []).find((record): record is StringAnswer => record.type === 'A');
     if (rcode !== 0 || !answer) throw new Error(`DNS answered rcode ${rcode} without an address for ${name}`);

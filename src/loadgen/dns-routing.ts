@@ -153,7 +153,7 @@ export function createDnsRouting(target: BenchTarget, options: Pick<BenchOptions
     connections: Math.max(8, Math.ceil(options.concurrency / 8)),
     network: target.network,
     locate: (address) => locator(network24(address), {}),
-    timeoutMs: Math.min(options.timeoutMs, 2_000),
+    timeoutMs: Math.min(options.timeoutMs, 3_000),
   });
 }
 
