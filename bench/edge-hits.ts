@@ -1,7 +1,8 @@
 /**
- * Cache-hit throughput and latency of one edge, against the node:http + Map ceiling, measured in
- * one run with one load generator (wrk, one thread). Servers share CPU 0, wrk has CPU 1, as in
- * perf.md.  Run: npm run bench:edge [-- --seconds 5 --warmup 5 --rounds 3 --connections 32]
+ * Cache-hit throughput and latency of one edge, against the node:http + Map ceiling and Varnish
+ * (`varnishd -b` in front of the same origin, when installed), measured in one run with one load
+ * generator (wrk, one thread). Servers share CPU 0, wrk has CPU 1, as in perf.md.
+ * Run: npm run bench:edge [-- --seconds 5 --warmup 5 --rounds 3 --connections 32]
  */
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -10,6 +11,7 @@ import { waitHealthy } from '../src/supervisor/health-wait.ts';
 import { compare, printTable } from './lib/compare.ts';
 import { pinToCpu } from './lib/pin.ts';
 import { ratio, startPortPrinter } from './lib/processes.ts';
+import { startVarnish, type RunningVarnish } from './lib/varnish.ts';
 import { requireWrk } from './lib/wrk.ts';
 
 const { values } = parseArgs({
@@ -42,28 +44,35 @@ const edge = new ManagedChild(
   },
   { env: process.env, log: () => undefined, prefixWidth: 6 },
 );
+let varnish: RunningVarnish | undefined;
 try {
   await edge.start();
   await waitHealthy(edge.url);
-  const pinned = (await pinToCpu(map.child.pid!, 0)) && (await pinToCpu(edge.pid!, 0));
+  varnish = await startVarnish(mapUrl);
+  if (!varnish) console.log('Varnish: skipped, varnishd not found (Debian: apt-get install varnish)');
+  const pinned = (await pinToCpu(map.child.pid!, 0)) && (await pinToCpu(edge.pid!, 0)) && (!varnish || (await pinToCpu(varnish.pid, 0)));
   console.log(
     `servers ${pinned ? 'pinned to CPU 0, wrk to CPU 1' : 'not pinned (no taskset)'}; ${options.connections} connections; ` +
       `${options.warmup} s warm-up each, then the median of ${options.rounds} alternating ${options.seconds} s runs\n`,
   );
-  const rows = [['object', 'server', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors']];
+  const rows = [['object', 'server', 'req/s', 'ratio', 'vs Varnish', 'p50 ms', 'p99 ms', 'errors']];
   for (const object of ['/1k', '/100k']) {
-    const primed = await request(`${edge.url}${object}`);
-    await primed.body.dump();
-    const results = await compare(
-      [
-        ['node:http + Map', `${mapUrl}${object}`],
-        ['cdnsim edge HIT', `${edge.url}${object}`],
-      ],
-      options,
-    );
+    for (const cache of [edge.url, varnish?.url]) {
+      if (cache === undefined) continue;
+      const primed = await request(`${cache}${object}`);
+      await primed.body.dump();
+    }
+    const targets: [string, string][] = [
+      ['node:http + Map', `${mapUrl}${object}`],
+      ['cdnsim edge HIT', `${edge.url}${object}`],
+    ];
+    if (varnish) targets.push(['Varnish HIT', `${varnish.url}${object}`]);
+    const results = await compare(targets, options);
     const ceiling = results.get('node:http + Map')!.requestsPerSecond;
+    const varnishRate = results.get('Varnish HIT')?.requestsPerSecond;
     for (const [name, result] of results) {
-      rows.push([object, name, result.requestsPerSecond.toFixed(0), ratio(result.requestsPerSecond, ceiling), result.p50Ms.toFixed(3), result.p99Ms.toFixed(3), String(result.errors)]);
+      const vsVarnish = varnishRate === undefined ? 'n/a' : ratio(result.requestsPerSecond, varnishRate);
+      rows.push([object, name, result.requestsPerSecond.toFixed(0), ratio(result.requestsPerSecond, ceiling), vsVarnish, result.p50Ms.toFixed(3), result.p99Ms.toFixed(3), String(result.errors)]);
     }
   }
   printTable(rows);
@@ -71,6 +80,7 @@ try {
   await check.body.dump();
   console.log(`\n(the edge answered X-Cache: ${String(check.headers['x-cache'])})`);
 } finally {
+  await varnish?.stop();
   await edge.stop();
   map.child.kill('SIGTERM');
 }
