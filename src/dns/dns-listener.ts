@@ -23,6 +23,7 @@ export interface DnsListener {
 /** RFC 7766 section 6.2.3 suggests closing idle DNS-over-TCP connections after seconds, not minutes. */
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_CONNECTIONS = 1_000;
+const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Tries at finding one port free for UDP and TCP both, when any port will do. */
 const PORT_TRIES = 10;
 
@@ -50,7 +51,9 @@ export async function listenDns(options: DnsListenerOptions): Promise<DnsListene
 }
 
 function bindUdp(options: DnsListenerOptions): Promise<UdpSocket> {
-  const socket = createSocket(isIPv6(options.host) ? 'udp6' : 'udp4');
+  // A burst of queries (many clients starting at once) must wait in the socket, not be dropped:
+  // ask for more than the usual default; the kernel caps it at net.core.rmem_max.
+  const socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
   socket.on('message', (message, peer) => {
     const reply = safely(options, message, peer.address);
     if (reply) socket.send(reply, peer.port, peer.address);

@@ -16,6 +16,13 @@ export interface ResolvedAddress {
 }
 
 /**
+ * Queries in flight at once. A thousand clients resolving in the same millisecond (a run's first
+ * requests) would overflow the server's socket buffer and lose most of them, where real clients'
+ * queries are spread over their resolvers; past this many the rest wait their turn.
+ */
+const MAX_OUTSTANDING = 64;
+
+/**
  * A stub resolver over one UDP socket, as a recursive resolver sends on its clients' behalf: each
  * query carries the client's subnet (ECS, RFC 7871) and is matched to its answer by id.
  */
@@ -23,6 +30,8 @@ export class DnsResolver {
   readonly #server: DnsServerAddress;
   readonly #socket: Socket;
   readonly #pending = new Map<number, (packet: DecodedPacket | Error) => void>();
+  /** Queries waiting for one of the MAX_OUTSTANDING slots. */
+  readonly #queued: (() => void)[] = [];
   #nextId = 1;
 
   constructor(server: DnsServerAddress) {
@@ -59,17 +68,27 @@ export class DnsResolver {
       additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: options8 as unknown as OptAnswer['options'] }],
     });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new Error(`no DNS answer from ${this.#server.host}:${this.#server.port} within ${options.timeoutMs ?? 2000} ms`));
-      }, options.timeoutMs ?? 2000);
-      this.#pending.set(id, (packet) => {
-        clearTimeout(timer);
-        if (packet instanceof Error) reject(packet);
-        else resolve(packet);
-      });
-      this.#socket.send(message, this.#server.port, this.#server.host);
+      const send = () => {
+        const timer = setTimeout(() => {
+          this.#pending.delete(id);
+          this.#release();
+          reject(new Error(`no DNS answer from ${this.#server.host}:${this.#server.port} within ${options.timeoutMs ?? 2000} ms`));
+        }, options.timeoutMs ?? 2000);
+        this.#pending.set(id, (packet) => {
+          clearTimeout(timer);
+          this.#release();
+          if (packet instanceof Error) reject(packet);
+          else resolve(packet);
+        });
+        this.#socket.send(message, this.#server.port, this.#server.host);
+      };
+      if (this.#pending.size < MAX_OUTSTANDING) send();
+      else this.#queued.push(send);
     });
+  }
+
+  #release(): void {
+    this.#queued.shift()?.();
   }
 
   /**
@@ -94,6 +113,7 @@ export class DnsResolver {
   }
 
   close(): void {
+    this.#queued.length = 0;
     for (const settle of this.#pending.values()) settle(new Error('resolver closed'));
     this.#pending.clear();
     this.#socket.close();
