@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureWakeupAnchor } from './wakeup-anchor.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const topology = JSON.parse(readFileSync(path.join(root, 'topology.json'), 'utf8'));
@@ -22,6 +24,16 @@ try {
   const args = ['--spawn', '--topology', topologyFile, '--mode', 'open', '--rate', '1000', '--duration', '10', '--warmup', '5', '--alpha', '0.8', '--objects', '10000', '--size', '1024'];
   const run = spawnSync(process.execPath, [path.join(root, 'bin/cdnsim.js'), 'bench', ...args, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exitCode = run.status ?? 1;
+  // The anchor, measured in the same run: a bare Node server at one edge's share of the rate and at the whole rate.
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { rate: { type: 'string' } }, strict: false });
+  const rate = Number(values.rate ?? 1000);
+  const edgeCount: number = topology.edges.length;
+  const anchor = await measureWakeupAnchor([Math.max(1, Math.round(rate / edgeCount)), rate]);
+  if (!anchor) console.log('\nanchor: skipped, /proc/<pid>/stat is not readable here (Linux only)');
+  else {
+    console.log(`\nanchor, same machine and run: a bare node:http server answering 1 KiB from a Map costs`);
+    for (const { rate: at, cpuUsPerRequest } of anchor) console.log(`  ${cpuUsPerRequest.toFixed(0)} µs CPU per request at ${at} req/s${at === rate ? '' : ` (one edge's share of ${rate} req/s over ${edgeCount} edges)`}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
