@@ -61,4 +61,18 @@ describe('reading a trace with interned keys', () => {
     expect(interned.length).toBe(30_000);
     expect(interner.size).toBe(new Set(strings.map(([key]) => key)).size);
   });
+
+  it('the same for webcachesim text', async () => {
+    const lines = ['# time id size'];
+    for (let i = 0; i < 20_000; i++) lines.push(i % 9 === 0 ? `${i}\tключ${i % 30}\t${i % 4}` : `${i} w${(i * 13) % 700}  ${1 + (i % 50)}${i % 7 === 0 ? ' extra' : ''}`);
+    const file = path.join(dir, 'mixed.txt');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const strings: [string, number][] = [];
+    for await (const batch of readTraceBatches(file)) for (let i = 0; i < batch.length; i++) strings.push([batch.keys[i]!, batch.sizes[i]!]);
+    const interner = new KeyInterner();
+    const interned: [string, number][] = [];
+    for await (const batch of readTraceBatches(file, { interner })) for (let i = 0; i < batch.length; i++) interned.push([interner.key(batch.ids![i]!), batch.sizes[i]!]);
+    expect(interned).toEqual(strings);
+    expect(interned.length).toBe(20_000);
+  });
 });

@@ -49,6 +49,17 @@ export abstract class LineParser {
     return true;
   }
 
+  /** `push` for a key already interned (the fast paths, with `options.interner`). */
+  protected pushInterned(id: number, size: number, time: number): void {
+    const batch = this.batch;
+    const i = batch.length;
+    if (i === batch.sizes.length) grow(batch);
+    batch.ids![i] = id;
+    batch.sizes[i] = size;
+    batch.times[i] = time;
+    batch.length = i + 1;
+  }
+
   protected push(key: string, size: number, time: number, request?: TraceRequest): void {
     const batch = this.batch;
     const i = batch.length;

@@ -28,8 +28,12 @@ export class WebcachesimLines extends LineParser {
       const next = data[j]!;
       const ok = time >= 0 && keyStart > afterTime && keyEnd > keyStart && sizeStart > keyEnd && size >= 0 && (next === 32 || next === 9 || next === 10 || next === 13);
       if (ok) {
-        const key = asciiString(data, keyStart, keyEnd);
-        this.push(key, size, time, details ? { time, key, size } : undefined);
+        const interner = this.options.interner;
+        if (interner) this.pushInterned(interner.intern(data, keyStart, keyEnd), size, time);
+        else {
+          const key = asciiString(data, keyStart, keyEnd);
+          this.push(key, size, time, details ? { time, key, size } : undefined);
+        }
       } else if (!this.slowLine(data, start, newline, this.parseLine)) {
         return;
       }
