@@ -62,7 +62,7 @@ describe('LRU fast paths give the string path`s results', () => {
   const clean = messyTrace('messy.csv', false);
   const bad = messyTrace('bad.csv', true);
 
-  it('interned keys on this thread, and with a reader thread', async () => {
+  it('interned keys on this thread, with a reader thread, and over two threads of configurations', async () => {
     const reference = await stringPath(clean);
     expect(reference.results[0]!.requests).toBeGreaterThan(50_000);
     for (const readerThread of [false, true]) {
@@ -70,6 +70,10 @@ describe('LRU fast paths give the string path`s results', () => {
       expect(run.readerThread).toBe(readerThread);
       expect({ results: run.results.map(withoutSeconds), skipped: run.skipped }).toEqual(reference);
     }
+    // Configurations split over worker threads, each interning its own copy of the trace.
+    const split = await simulateFile(clean, configs, { threads: 2 });
+    expect(split.threads).toBe(2);
+    expect({ results: split.results.map(withoutSeconds), skipped: split.skipped }).toEqual(reference);
   });
 
   it('from the spool of the working-set pass, sizes over 2^32 included', async () => {
