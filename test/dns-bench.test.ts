@@ -74,6 +74,31 @@ describe('cdnsim bench --routing dns', () => {
     expect(report.routing.dns_answer_share.nrt).toBeLessThan(1);
   }, 120_000);
 
+  it('waits the same simulated client-edge round trip as the router does, applied on the client side', () => {
+    const topology = JSON.parse(readFileSync(dnsTopology(30, TEST_EDGES.slice(0, 3)), 'utf8'));
+    // 50 ms a hop, so the round trip (2 x (50 + km / 100)) stands far above the machine's own noise.
+    topology.network = { baseMs: 50, kmPerMs: 100, timeScale: 1 };
+    const file = path.join(dir, 'topology-delay.json');
+    writeFileSync(file, JSON.stringify(topology));
+    const p50 = (routing: string) => {
+      const out = path.join(dir, `delay-${routing}`);
+      const result = bench([
+        '--spawn', '--topology', file, '--routing', routing, '--requests', '300', '--warmup', '1', '--concurrency', '8',
+        '--objects', '3', '--countries', 'JP:1', '--no-ceiling', '--out', out,
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(Object.keys(report.by_edge)).toEqual(['nrt']);
+      return report.by_cache_status.HIT.latency_ms.p50 as number;
+    };
+    const viaRouter = p50('proxy');
+    const direct = p50('dns');
+    expect(viaRouter).toBeGreaterThan(100);
+    expect(direct).toBeGreaterThan(100);
+    // Same delay model, same client, same edge: the hop through the router adds well under 40 ms.
+    expect(Math.abs(viaRouter - direct)).toBeLessThan(40);
+  }, 120_000);
+
   it('refuses a topology without DNS, or whose edges share an address, with a clear message', () => {
     const noDns = path.join(dir, 'no-dns.json');
     writeFileSync(noDns, JSON.stringify(testTopology({ edges: TEST_EDGES.slice(0, 2) })));
