@@ -50,6 +50,10 @@ describe('cdnsim bench --routing dns', () => {
     expect(Math.abs(report.hit_ratio_difference_pp)).toBeLessThan(0.5);
     expect(result.stdout).toMatch(/routing: dns .*: \d+ queries, 0 failed/);
     expect(result.stdout).toMatch(/DNS answers per edge: .*nrt [\d.]+ %/);
+    const markdown = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/^- routing: dns /m);
+    expect(markdown).toMatch(/^- DNS answers per edge: /m);
+    expect(markdown).toMatch(/^- latency ms: p50 /m);
   }, 120_000);
 
   it('with an edge SIGKILLed and kept down, its clients fail until their answers expire, then move (TTL + a health interval)', () => {

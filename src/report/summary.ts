@@ -28,9 +28,9 @@ export function latencyRows(title: string, groupsByKey: Record<string, GroupRepo
 export function summaryLines(report: RunReport): string[] {
   const lines = report.kind === 'simulation' ? simulationHeadline(report) : benchHeadline(report);
   lines.push(
-    ...routingLines(report),
     `origin offload: ${pct(report.origin_offload_requests_ratio)} of requests, ${pct(report.origin_offload_bytes_ratio)} of bytes`,
     `latency ms${report.kind === 'simulation' ? ' (network model)' : ''}: p50 ${report.latency_ms.p50}  p90 ${report.latency_ms.p90}  p99 ${report.latency_ms.p99}  p99.9 ${report.latency_ms.p999}  max ${report.latency_ms.max}`,
+    ...routingLines(report),
     ...costLines(report),
     '',
     ...table(latencyRows('cache status', report.by_cache_status)),

@@ -4,6 +4,7 @@ import { escapeText } from '../charts/escape-text.ts';
 import { barChart, lineChart } from '../charts/svg.ts';
 import type { RunReport } from './run-report.ts';
 import type { RunStats } from './run-stats.ts';
+import { routingLines } from './routing-lines.ts';
 import { latencyRows, summaryLines } from './summary.ts';
 
 /** Writes report.json, report.md and report.html into `dir`, the HTML with charts drawn from the run's histograms. */
@@ -34,7 +35,7 @@ function markdown(report: RunReport): string {
 
 ${report.started_at}; target ${report.target}.
 
-${summaryLines(report).slice(0, 5).map((line) => `- ${line}`).join('\n')}
+${[...new Set([...summaryLines(report).slice(0, 5), ...routingLines(report)])].map((line) => `- ${line}`).join('\n')}
 
 ## By cache status
 ${md(latencyRows('cache status', report.by_cache_status))}
