@@ -38,7 +38,7 @@ Durations take 15, 15s, 500ms, 2m or 1h (a bare number in the option's unit).`,
 CDN hostname through the router's DNS (its own subnet as ECS), keeps the answer for its
 TTL and connects straight to that edge`,
     },
-    'dns-server': { type: 'string', arg: 'HOST:PORT', help: "with --target and --routing dns: the router's DNS server (default 127.0.0.1:8053)" },
+    'dns-server': { type: 'string', arg: 'HOST:PORT', help: "with --target and --routing dns: the router's DNS server, e.g. 127.0.0.1:8053 (with --spawn it is found)" },
     'dns-hostname': { type: 'string', arg: 'NAME', help: 'with --target and --routing dns: the CDN hostname (default cdn.cdnsim.test)' },
     'dns-clients': { type: 'string', arg: 'N', help: 'with --routing dns: simulated clients per country, each caching its answer (default 50)' },
     out: { type: 'string', arg: 'DIR', help: 'write report.json, report.md and report.html there' },
