@@ -12,7 +12,7 @@
  * Run: npm run bench:sim [-- --repeat 3 --requests 10000000 --dir DIR (keep and reuse the traces) --no-pin --cachesim-only]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,12 +161,20 @@ async function besideCachesim(dir: string, requests: number, repeat: number): Pr
     console.log(`writing ${file} ...`);
     cdnsim(['trace', 'gen', '--out', file, '--requests', String(requests), '--objects', '1000000', '--alpha', '0.9', '--seed', '1']);
   }
+  if (!compiledIsFresh()) console.log('Note: dist/ is older than src/, so bin/cdnsim.js runs the sources through tsx (slower to start, in every worker thread too): run `npm run build` first to time the compiled build.');
   const rows = await compareWithCachesim(cachesim, [process.execPath, 'bin/cdnsim.js'], file, repeat, ['objects', 'bytes']);
   console.log(
     `\ncdnsim sim beside libCacheSim's cachesim (${cachesim}): LRU at 10 % of the working set, ${requests} requests (Zipf 0.9 over 1 million keys, ` +
       `${(statSync(file).size / 1e6).toFixed(0)} MB of CSV), each a whole process, ${repeat} runs in alternation after a warm-up each, medians; ratios pair by pair.\n`,
   );
   printTable(comparisonTable(rows));
+}
+
+/** What bin/cdnsim.js decides: the build in dist/ runs when it is at least as new as every source file. */
+function compiledIsFresh(): boolean {
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => (entry.isDirectory() ? newest(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs)));
+  return existsSync('dist/.built') && statSync('dist/.built').mtimeMs >= newest('src');
 }
 
 function cdnsim(args: string[]): void {
