@@ -10,6 +10,11 @@ export async function runComponent(
   start: () => Promise<{ port: number; url: string; close(): Promise<void> }>,
 ): Promise<void> {
   installProcessGuard(label);
+  // A supervisor can die before this process has started; its disconnect would then go unheard
+  // and the process would run on as an orphan, holding its port.
+  let parentGone = false;
+  const noteParentGone = () => (parentGone = true);
+  process.once('disconnect', noteParentGone);
   let running;
   try {
     running = await start();
@@ -33,5 +38,7 @@ export async function runComponent(
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   // An orphan would hold its port and confuse the next start.
+  process.off('disconnect', noteParentGone);
+  if (parentGone) return stop();
   process.on('disconnect', stop);
 }

@@ -13,6 +13,13 @@ let installed = false;
 export function installProcessGuard(label: string): void {
   if (installed) return;
   installed = true;
+  // With its output gone (a supervisor that died, `| head`), the log line for an error would
+  // itself fail, be caught here and logged again, for ever at full CPU: nobody is listening, so stop.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    });
+  }
   process.on('uncaughtException', (error, origin) => {
     escapedErrors++;
     console.error(`${label}: ${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}, kept running:`, error);

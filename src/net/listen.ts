@@ -44,7 +44,7 @@ export type ChildMessage = ListeningMessage | StartFailedMessage;
 
 /** Tells a supervising parent (if any) which port this process really got. */
 export function announce(message: ChildMessage): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
 }
 
 /** Closes idle keep-alive sockets too, so shutdown does not wait for clients to hang up. */
