@@ -4,6 +4,7 @@
  * cdnsim, ...) so that the machine's drift falls on both; the ratio is taken pair by pair.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 export interface WholeProcess {
@@ -17,12 +18,12 @@ export interface WholeProcess {
 const GNU_TIME = '/usr/bin/time';
 
 /** Runs a command to its exit; wall and CPU time and peak memory from GNU time when it is installed. */
-export function wholeProcess(command: string, args: readonly string[]): Promise<WholeProcess> {
+export function wholeProcess(command: string, args: readonly string[], cwd?: string): Promise<WholeProcess> {
   const timed = existsSync(GNU_TIME);
   const [program, ...rest] = timed ? [GNU_TIME, '-f', 'cdnsim-bench %e %U %S %M', command, ...args] : [command, ...args];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(program!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program!, rest, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -69,6 +70,8 @@ export interface ComparisonRow {
 /** Each side `repeat` times in alternation, after one warm-up run each (file cache, JIT-less start-up). */
 export async function compareWithCachesim(cachesim: string, cdnsim: readonly string[], trace: string, repeat: number, modes: readonly ('objects' | 'bytes')[]): Promise<ComparisonRow[]> {
   const params = cachesimCsvParams(trace);
+  // cachesim writes a result file named after the trace into its working folder: keep it beside the trace.
+  const resultDir = path.dirname(path.resolve(trace));
   const rows: ComparisonRow[] = [];
   for (const mode of modes) {
     const ours = [...cdnsim, 'sim', '--trace', trace, '--policy', 'lru', '--cache-size', '0.1', '--mode', mode, '--json'];
@@ -76,12 +79,12 @@ export async function compareWithCachesim(cachesim: string, cdnsim: readonly str
     const theirs = [trace, 'csv', 'lru', '0.1', '-t', params, ...(mode === 'objects' ? ['--ignore-obj-size', '1'] : [])];
     const [command, ...args] = ours;
     await wholeProcess(command!, args);
-    await wholeProcess(cachesim, theirs);
+    await wholeProcess(cachesim, theirs, resultDir);
     const row: ComparisonRow = { mode, cdnsim: [], cachesim: [], cdnsimMissRatio: NaN, cachesimMissRatio: NaN };
     for (let round = 0; round < repeat; round++) {
       process.stderr.write(`\rcachesim comparison, ${mode}: round ${round + 1}/${repeat}   `);
       row.cdnsim.push(await wholeProcess(command!, args));
-      row.cachesim.push(await wholeProcess(cachesim, theirs));
+      row.cachesim.push(await wholeProcess(cachesim, theirs, resultDir));
     }
     process.stderr.write('\n');
     row.cdnsimMissRatio = (JSON.parse(row.cdnsim[0]!.stdout.trim().split('\n')[0]!) as { miss_ratio: number }).miss_ratio;
