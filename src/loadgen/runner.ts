@@ -96,16 +96,21 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
 
   // Open loop: request i is due at start + i / rate, whatever happened to the others.
   const interval = 1000 / options.rate;
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
   const waiting: { request: WorkloadRequest & { region: string }; intendedAt: number }[] = [];
+  // Resolved by the last answer once the phase has stopped sending: one promise, not a race over
+  // every request in flight for each answer (which, after an overloaded phase with a long queue,
+  // kept the generator busy collecting garbage).
+  let drained: (() => void) | undefined;
   const launch = (request: WorkloadRequest & { region: string }, intendedAt: number) => {
-    const promise = dispatch(pool, options, request, intendedAt, start).then((sample) => {
-      inFlight.delete(promise);
+    inFlight++;
+    void dispatch(pool, options, request, intendedAt, start).then((sample) => {
+      inFlight--;
       options.onSample(sample, request);
       const queued = waiting.shift();
       if (queued) launch(queued.request, queued.intendedAt);
+      else if (inFlight === 0) drained?.();
     });
-    inFlight.add(promise);
   };
   while (!done()) {
     const now = performance.now();
@@ -113,12 +118,12 @@ export async function runPhase(pool: Pool, options: PhaseOptions): Promise<{ sen
       const intendedAt = start + sent * interval;
       sent++;
       // Over the in-flight cap the request queues here; its latency still counts from intendedAt.
-      if (inFlight.size < options.concurrency) launch(options.next(), intendedAt);
+      if (inFlight < options.concurrency) launch(options.next(), intendedAt);
       else waiting.push({ request: options.next(), intendedAt });
     }
     await sleep(Math.max(0, Math.min(start + sent * interval, deadline) - performance.now()));
   }
-  while (inFlight.size > 0 || waiting.length > 0) await Promise.race([...inFlight, sleep(50)]);
+  if (inFlight > 0 || waiting.length > 0) await new Promise<void>((resolve) => (drained = resolve));
   return { sent, elapsedMs: performance.now() - start };
 }
 
