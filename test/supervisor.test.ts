@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restartDelayMs } from '../src/supervisor/child.ts';
+import { isAlive } from './helpers/processes.ts';
 import { startTestCluster, testTopology, TEST_EDGES, type TestCluster } from './helpers/test-cluster.ts';
 
 const BIN = path.resolve('bin/cdnsim.js');
@@ -42,14 +43,6 @@ function runUp(file: string, dir: string) {
   return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('cdnsim up', () => {
   const cleanup: (() => void)[] = [];

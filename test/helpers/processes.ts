@@ -14,3 +14,13 @@ export async function startProcess(role: 'edge' | 'origin', id: string, args: st
   await waitHealthy(child.url);
   return Object.assign(child, { logs });
 }
+
+/** Whether a process with this pid still exists (signal 0 tests without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
