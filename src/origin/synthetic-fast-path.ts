@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendText } from '../net/plain-response.ts';
 import type { OriginRequestMeter } from './metrics.ts';
 import { serveObject } from './serve-object.ts';
 import { syntheticObject } from './synthetic.ts';
@@ -25,11 +26,5 @@ export function serveSyntheticDirectly(req: IncomingMessage, res: ServerResponse
 /** What the app's error handler does for a bug: log it, 500 if nothing was sent yet, else cut. */
 function answerBug(res: ServerResponse, error: unknown): void {
   console.error('origin error:', error);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = 'Internal Server Error\n';
-  res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  sendText(res, 500, 'Internal Server Error');
 }
