@@ -25,6 +25,17 @@ export interface FunctionRequest {
   headers: FunctionHeaders;
   /** The viewer's address as the edge knows it (from a trusted router, else the socket peer). */
   clientIp: string;
+  /** Origin triggers only: where the request goes; a function may point it elsewhere (Lambda@Edge's `origin.custom`). */
+  origin?: FunctionOrigin;
+}
+
+/** The origin an origin-request goes to, as Lambda@Edge's `origin.custom` describes it. */
+export interface FunctionOrigin {
+  domainName: string;
+  port: number;
+  protocol: 'http' | 'https';
+  /** A path prefix put before the request's uri ('' for none). */
+  path: string;
 }
 
 /** A response as a function sees it: the origin's (origin-response), the one about to be delivered (viewer-response), or one a function generates. */
@@ -34,6 +45,8 @@ export interface FunctionResponse {
   headers: FunctionHeaders;
   /** Only for generated responses: a response trigger never sees the origin's body (as CloudFront). */
   body?: string;
+  /** How `body` is written: 'text' (the default: UTF-8) or 'base64' (the bytes, base64-encoded, as Lambda@Edge's bodyEncoding). */
+  bodyEncoding?: 'text' | 'base64';
 }
 
 /** Facts about where the function runs, for the event's config/context part. */
