@@ -7,6 +7,7 @@ import { relayInterimTo } from '../http/interim-responses.ts';
 import { endToEndHeaders } from '../net/hop-by-hop.ts';
 import type { RoutedEdge } from '../routing/edge-table.ts';
 import { reapingConnector } from './unused-connection-reaper.ts';
+import { dropClientViewerHeaders } from './viewer-headers.ts';
 
 export interface EdgePoolOptions {
   connectTimeoutMs: number;
@@ -64,17 +65,21 @@ export class EdgeProxy {
 
   /**
    * Forwards `req` to `edge`. `decorate` adds the router's own response headers just before they
-   * are written, so Server-Timing can include the whole router time.
+   * are written, so Server-Timing can include the whole router time. `viewer` are the
+   * CloudFront-Viewer-* headers the router vouches for; any the client sent are dropped.
    */
   async forward(
     edge: RoutedEdge,
     req: IncomingMessage,
     res: ServerResponse,
     decorate: (headers: Record<string, string | string[]>) => void,
+    viewer: Readonly<Record<string, string>> = {},
   ): Promise<ProxyOutcome> {
     if (req.socket.destroyed) return { kind: 'client-fault', fault: 'gone', error: new Error('client went away') };
     const pool = this.#pools.get(edge)!;
     const headers = endToEndHeaders(req.headers, DROPPED_REQUEST_HEADERS);
+    dropClientViewerHeaders(headers);
+    Object.assign(headers, viewer);
     const peer = req.socket.remoteAddress;
     if (peer) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;

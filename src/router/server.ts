@@ -17,6 +17,7 @@ import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { EdgeProxy, isUnreachable, type ProxyOutcome } from './proxy.ts';
 import { originFormTarget } from '../http/request-target.ts';
 import { startDnsService } from './dns-service.ts';
+import { viewerHeaders } from './viewer-headers.ts';
 
 export interface RouterOptions {
   topology: Topology;
@@ -133,6 +134,7 @@ async function routeContent(ctx: RouteContext): Promise<void> {
     return;
   }
   const retryable = req.method === 'GET' || req.method === 'HEAD';
+  const viewer = viewerHeaders(client, { address: req.socket.remoteAddress, port: req.socket.remotePort });
   for (let attempt = 0; ; attempt++) {
     const simulatedMs = roundTripDelayMs(ctx.network, client, edge);
     await simulateDelay(simulatedMs);
@@ -141,7 +143,7 @@ async function routeContent(ctx: RouteContext): Promise<void> {
       ctx.stats.record(chosen.id, headers['x-cache']);
       const timing = `client-edge-rtt;desc="simulated";dur=${simulatedMs.toFixed(3)}, router;dur=${(performance.now() - started).toFixed(3)}`;
       headers['server-timing'] = headers['server-timing'] ? `${String(headers['server-timing'])}, ${timing}` : timing;
-    });
+    }, viewer);
     if (outcome.kind === 'answered') {
       metrics.observeRequest(chosen.id, client.country, (performance.now() - started) / 1000);
       return;
