@@ -1,6 +1,7 @@
 import type { CommandSpec } from './command-spec.ts';
 import { benchSpec } from './options/bench.ts';
 import { edgeSpec } from './options/edge.ts';
+import { fnTestSpec } from './options/fn-test.ts';
 import { originSpec } from './options/origin.ts';
 import { prometheusConfigSpec } from './options/prometheus-config.ts';
 import { routerSpec } from './options/router.ts';
@@ -27,4 +28,5 @@ export const COMMANDS: Record<string, Command> = {
   edge: { specs: [edgeSpec], load: async () => (await import('./commands/edge.ts')).edgeCommand },
   origin: { specs: [originSpec], load: async () => (await import('./commands/origin.ts')).originCommand },
   router: { specs: [routerSpec], load: async () => (await import('./commands/router.ts')).routerCommand },
+  fn: { specs: [fnTestSpec], load: async () => (await import('./commands/fn-test.ts')).fnCommand },
 };
