@@ -6,7 +6,8 @@ import { classifyUpstreamError, statusForFailure } from '../net/upstream-error.t
 import { hitStatus, type Outcome } from './cache-status.ts';
 import { DeferredHead } from './deferred-head.ts';
 import { prepareStoredDelivery, writeDelivery } from './deliver-stored.ts';
-import type { EdgeHooks } from './hooks.ts';
+import { runHook } from './hook-call.ts';
+import type { EdgeHooks, HookAnswer, HookResponseHead } from './hooks.ts';
 import type { EdgeMetrics } from './metrics.ts';
 import { addEdgeHeaders } from './response-headers.ts';
 
@@ -18,6 +19,8 @@ export interface ClientExchange {
   started: number;
   /** The request as the cache sees it (after any viewer-request rewrite). */
   request: CacheRequest;
+  /** Server-Timing members of edge functions that ran for this request. */
+  timings?: string[];
 }
 
 /** What deliver needs of the edge. */
@@ -34,10 +37,11 @@ export interface DeliverContext {
  */
 export function deliverEntry(ctx: DeliverContext, client: ClientExchange, entry: StoredResponse, outcome: Outcome): void {
   const delivery = prepareStoredDelivery(client.req, entry);
-  addEdgeHeaders(delivery.headers, ctx.id, outcome, performance.now() - client.started);
-  viewerResponse(ctx, client, delivery);
-  const bytes = writeDelivery(client.req, client.res, delivery);
-  ctx.metrics.observeRequest(outcome.status, (performance.now() - client.started) / 1000, bytes);
+  addEdgeHeaders(delivery.headers, ctx.id, outcome, performance.now() - client.started, client.timings);
+  afterViewerResponse(ctx, client, delivery, () => {
+    const bytes = writeDelivery(client.req, client.res, delivery);
+    ctx.metrics.observeRequest(outcome.status, (performance.now() - client.started) / 1000, bytes);
+  });
 }
 
 /**
@@ -46,7 +50,7 @@ export function deliverEntry(ctx: DeliverContext, client: ClientExchange, entry:
  * the body is the stored Buffer itself.
  */
 export function deliverPlainHit(ctx: DeliverContext, client: ClientExchange, entry: StoredResponse, age: number, ttl: number): void {
-  if (ctx.hooks?.viewerResponse) return deliverEntry(ctx, client, entry, { status: 'hit', ttl });
+  if (ctx.hooks?.viewerResponse || client.timings) return deliverEntry(ctx, client, entry, { status: 'hit', ttl });
   const { req, res } = client;
   const lines = hitHeaderLines(ctx.id, entry).concat(
     'age', String(age),
@@ -94,9 +98,10 @@ export function deliverFailure(ctx: DeliverContext, client: ClientExchange, erro
   const status = statusForFailure(failure);
   const why = failure === 'timeout' ? 'the origin did not answer in time' : 'the origin could not be reached';
   const head = { status, headers: failureHeaders(ctx.id, failure) };
-  viewerResponse(ctx, client, head);
-  sendText(client.res, head.status, `${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}: ${why} (edge ${ctx.id})`, head.headers as Record<string, string>);
-  ctx.metrics.observeRequest('error', (performance.now() - client.started) / 1000, 0);
+  afterViewerResponse(ctx, client, head, () => {
+    sendText(client.res, head.status, `${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}: ${why} (edge ${ctx.id})`, head.headers as Record<string, string>);
+    ctx.metrics.observeRequest('error', (performance.now() - client.started) / 1000, 0);
+  });
 }
 
 /** A failure answer keeps to X-Served-By, X-Cache and Cache-Status: nothing about timing or Via. */
@@ -111,20 +116,29 @@ export function deliverBadTarget(res: ServerResponse): void {
   sendText(res, 400, 'Bad Request: the target must be a path (/...) with valid percent-encoding');
 }
 
-/** A viewer-request hook's own answer: sent as it is, with this edge named. */
-export function deliverHookAnswer(ctx: DeliverContext, client: ClientExchange, answer: { status: number; headers: Record<string, string | string[]>; body: string | Buffer }): void {
+/**
+ * A hook's own answer (a function's generated response or failure): sent as it is, with this
+ * edge named, and through the viewer-response hook unless it is final.
+ */
+export function deliverHookAnswer(ctx: DeliverContext, client: ClientExchange, answer: HookAnswer): void {
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-  const head = { status: answer.status, headers: { ...answer.headers, 'content-length': String(body.length), 'x-served-by': ctx.id } };
-  viewerResponse(ctx, client, head);
-  client.res.writeHead(head.status, head.headers);
-  client.res.end(client.req.method === 'HEAD' ? undefined : body);
-  ctx.metrics.observeRequest('pass', (performance.now() - client.started) / 1000, body.length);
+  const headers: Record<string, string | string[]> = { ...answer.headers, 'content-length': String(body.length) };
+  if (answer.cacheStatus === undefined) headers['x-served-by'] = ctx.id;
+  else addEdgeHeaders(headers, ctx.id, { status: answer.cacheStatus, fwd: 'bypass', detail: answer.detail }, performance.now() - client.started, client.timings);
+  const head = { status: answer.status, headers };
+  const send = () => {
+    client.res.writeHead(head.status, head.headers);
+    client.res.end(client.req.method === 'HEAD' ? undefined : body);
+    ctx.metrics.observeRequest(answer.cacheStatus ?? 'pass', (performance.now() - client.started) / 1000, body.length);
+  };
+  if (answer.final) send();
+  else afterViewerResponse(ctx, client, head, send);
 }
 
 /**
  * The head of an origin response streamed to the client, held back until its first body byte
  * (see DeferredHead): built here, with the edge's headers and the viewer-response hook, like
- * every other answer.
+ * every other answer. Only an edge with a viewer-response hook waits for it.
  */
 export function openStream(
   ctx: DeliverContext,
@@ -132,13 +146,25 @@ export function openStream(
   status: number,
   headers: Record<string, string | string[]>,
   outcome: Outcome,
-): DeferredHead {
-  addEdgeHeaders(headers, ctx.id, outcome, performance.now() - client.started);
+): DeferredHead | Promise<DeferredHead> {
+  addEdgeHeaders(headers, ctx.id, outcome, performance.now() - client.started, client.timings);
   const head = { status, headers };
-  viewerResponse(ctx, client, head);
-  return new DeferredHead(client.res, head.status, head.headers);
+  const hook = ctx.hooks?.viewerResponse;
+  if (!hook) return new DeferredHead(client.res, head.status, head.headers);
+  return Promise.resolve(runHook(() => hook(head, client.request, client))).then((answer) =>
+    answer ? DeferredHead.replacedBy(client.res, () => deliverHookAnswer(ctx, client, { ...answer, final: true })) : new DeferredHead(client.res, head.status, head.headers),
+  );
 }
 
-function viewerResponse(ctx: DeliverContext, client: ClientExchange, head: { status: number; headers: Record<string, string | string[]> }): void {
-  ctx.hooks?.viewerResponse?.(head, client.request);
+/**
+ * Runs the viewer-response hook, if any, on `head` (which it may change), then `send`; or sends
+ * the hook's own answer instead. Without the hook, `send` runs at once: no promise, no await.
+ */
+function afterViewerResponse(ctx: DeliverContext, client: ClientExchange, head: HookResponseHead, send: () => void): void {
+  const hook = ctx.hooks?.viewerResponse;
+  if (!hook) return send();
+  const settle = (answer: HookAnswer | void) => (answer ? deliverHookAnswer(ctx, client, { ...answer, final: true }) : send());
+  const result = runHook(() => hook(head, client.request, client));
+  if (result instanceof Promise) void result.then(settle);
+  else settle(result);
 }

@@ -2,10 +2,12 @@ import type { StandIn } from '../cache/http-cache.ts';
 import type { StoredResponse } from '../cache/stored-response.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
 import { classifyUpstreamError } from '../net/upstream-error.ts';
-import { deliverEntry, deliverFailure, type ClientExchange } from './deliver.ts';
+import { deliverEntry, deliverFailure, deliverHookAnswer, type ClientExchange } from './deliver.ts';
+import type { HookAnswer } from './hooks.ts';
 import type { FetchContext, FetchOutcome, FetchPlan } from './fetch-plan.ts';
 import { forwardedHeaders, refreshHeaders, sharedFetchHeaders } from './forward-headers.ts';
 import { discardBody, drainBody, type OriginResponse } from './origin-client.ts';
+import { originRequestStep, originResponseStep } from './origin-hooks.ts';
 import { storeWhileStreaming } from './store-while-streaming.ts';
 import { streamThrough, timingOf } from './stream-through.ts';
 
@@ -16,12 +18,16 @@ import { streamThrough, timingOf } from './stream-through.ts';
  */
 export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise<FetchOutcome> {
   const { client, stale } = plan;
+  const allowed = sharedFetchHeaders(stale, ctx.originRequestHeaders);
+  const headers = client ? forwardedHeaders(ctx.id, client.req, allowed) : refreshHeaders(ctx.id, plan.request.headers, allowed);
+  const outgoing = { path: plan.request.url, headers: { ...headers, ...plan.validators } };
+  if (ctx.hooks?.originRequest) {
+    const step = await originRequestStep(ctx.hooks, outgoing, plan.request, client);
+    if (step.do === 'answer') return answerInstead(ctx, plan, step.answer);
+    if (step.response) return decideSafely(ctx, plan, step.response);
+  }
   let response: OriginResponse;
   try {
-    const allowed = sharedFetchHeaders(stale, ctx.originRequestHeaders);
-    const headers = client ? forwardedHeaders(ctx.id, client.req, allowed) : refreshHeaders(ctx.id, plan.request.headers, allowed);
-    const outgoing = { path: plan.request.url, headers: { ...headers, ...plan.validators } };
-    ctx.hooks?.originRequest?.(outgoing);
     response = await ctx.origin.fetch({
       method: 'GET',
       path: outgoing.path,
@@ -35,6 +41,21 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
     return { ok: false, error };
   }
   ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
+  return decideSafely(ctx, plan, response);
+}
+
+/**
+ * A hook answered this client alone (a function failed): nothing is stored, and requests
+ * collapsed onto this fetch go their own way (each meets the function itself).
+ */
+function answerInstead(ctx: FetchContext, plan: FetchPlan, answer: HookAnswer): FetchOutcome {
+  plan.onNothingToStore?.();
+  if (plan.client) deliverHookAnswer(ctx, plan.client, answer);
+  return { ok: true };
+}
+
+async function decideSafely(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
+  const { client, stale } = plan;
   try {
     return await backendResponse(ctx, plan, response);
   } catch (error) {
@@ -51,9 +72,11 @@ export async function fetchForCache(ctx: FetchContext, plan: FetchPlan): Promise
 }
 
 /** The backend_response state: HttpCache decides (refreshed, stand-in, store, pass); this carries it out. */
-async function backendResponse(ctx: FetchContext, plan: FetchPlan, response: OriginResponse): Promise<FetchOutcome> {
+async function backendResponse(ctx: FetchContext, plan: FetchPlan, fromOrigin: OriginResponse): Promise<FetchOutcome> {
   const { client, stale } = plan;
-  ctx.hooks?.originResponse?.(response, plan.request);
+  const step = await originResponseStep(ctx.hooks, fromOrigin, plan.request, client);
+  if (step.do === 'answer') return answerInstead(ctx, plan, step.answer);
+  const response = step.response;
   const decision = ctx.cache.backendResponse(plan.request, response, stale, ctx.serveStaleOnOriginError);
   switch (decision.do) {
     case 'refreshed':

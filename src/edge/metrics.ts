@@ -1,7 +1,15 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { FUNCTION_X_CACHE_VALUES, type FailureXCache, type GeneratedXCache } from '../functions/failures.ts';
 import { LATENCY_BUCKETS_SECONDS } from '../metrics/registry.ts';
 
-export type CacheStatus = 'hit' | 'miss' | 'stale' | 'revalidated' | 'pass' | 'error';
+/**
+ * X-Cache and the cache_status label. An edge function's generated response or failure carries
+ * CloudFront's own name for it (FunctionGeneratedResponse, LambdaExecutionError, ...), so that
+ * Prometheus counts those apart from the cache's answers.
+ */
+export type CacheStatus = 'hit' | 'miss' | 'stale' | 'revalidated' | 'pass' | 'error' | FailureXCache | GeneratedXCache;
+
+const CACHE_STATUSES: readonly CacheStatus[] = ['hit', 'miss', 'stale', 'revalidated', 'pass', 'error', ...FUNCTION_X_CACHE_VALUES];
 
 export interface EdgeMetrics {
   observeRequest(status: CacheStatus, seconds: number, bytes: number): void;
@@ -86,7 +94,7 @@ export function createEdgeMetrics(
     bytes: responseBytes.labels({ edge: labels.edge, cache_status: status }),
   });
   const byStatus = new Map<CacheStatus, ReturnType<typeof bind>>();
-  for (const status of ['hit', 'miss', 'stale', 'revalidated', 'pass', 'error'] as const) byStatus.set(status, bind(status));
+  for (const status of CACHE_STATUSES) byStatus.set(status, bind(status));
   const evictionCounter = evictions.labels({ edge: labels.edge });
   const originTime = originDuration.labels({ edge: labels.edge });
   const originByteCounter = originBytes.labels({ edge: labels.edge });

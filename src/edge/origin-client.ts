@@ -4,6 +4,7 @@ import { combinedOrThrow } from '../http/header-fields.ts';
 import { continueTolerantConnector } from '../net/continue-tolerant-connector.ts';
 import { simulateDelay } from '../net/delay.ts';
 import type { InterimResponse } from '../http/interim-responses.ts';
+import type { CacheStatus } from './metrics.ts';
 
 export interface OriginClientOptions {
   originUrl: string;
@@ -31,6 +32,8 @@ export interface OriginResponse {
   /** Time to response headers including the simulated delay, in ms. */
   headersMs: number;
   simulatedMs: number;
+  /** Not from the origin: an origin-request function's generated response, with its X-Cache name. */
+  generated?: CacheStatus;
 }
 
 /** The edge's one keep-alive connection pool to its origin, with a timeout on every phase. */

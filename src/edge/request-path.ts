@@ -6,6 +6,9 @@ import { deliverBadTarget, deliverEntry, deliverFailure, deliverHookAnswer, deli
 import type { FetchContext, FetchOutcome } from './fetch-plan.ts';
 import { answerFailure, fetchForCache } from './fetch-task.ts';
 import { HOST_ONLY, forwardedHeaders } from './forward-headers.ts';
+import { runHook } from './hook-call.ts';
+import type { OriginResponse } from './origin-client.ts';
+import { originRequestStep, originResponseStep } from './origin-hooks.ts';
 import { relayInterimTo } from '../http/interim-responses.ts';
 import { normalizeTarget } from '../http/normalize-target.ts';
 import { originFormTarget } from '../http/request-target.ts';
@@ -58,7 +61,8 @@ export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessag
     key: target,
     found: NOT_LOOKED_UP,
   };
-  let state = recv(ctx, tx);
+  // An edge without a viewer-request hook neither awaits nor allocates here.
+  let state = ctx.hooks?.viewerRequest ? await viewerRequest(ctx, tx) : recv(tx);
   while (state !== 'done') {
     switch (state) {
       case 'hash':
@@ -83,19 +87,25 @@ export async function handleContentRequest(ctx: EdgeContext, req: IncomingMessag
   }
 }
 
-/** recv: only GET and HEAD are looked up, every other method passes; then the viewer-request hook. */
-function recv(ctx: EdgeContext, tx: Transaction): State {
-  const viewerRequest = ctx.hooks?.viewerRequest;
-  if (viewerRequest) {
-    const answer = viewerRequest(tx.request);
-    if (answer) {
-      deliverHookAnswer(ctx, tx, answer);
-      return 'done';
-    }
-    // The fetch forwards the client's own request: a rewritten target goes with it.
-    tx.req.url = tx.request.url;
-  }
+/** recv: only GET and HEAD are looked up, every other method passes. */
+function recv(tx: Transaction): State {
   return LOOKUP_METHODS.has(tx.request.method) ? 'hash' : 'pass';
+}
+
+/**
+ * The viewer-request hook, before recv: it may rewrite the request (the cache key follows) or
+ * answer it. Its answer is not cached (as CloudFront does not cache a viewer-request function's response).
+ */
+async function viewerRequest(ctx: EdgeContext, tx: Transaction): Promise<State> {
+  const hook = ctx.hooks!.viewerRequest!;
+  const answer = await runHook(() => hook(tx.request, tx));
+  if (answer) {
+    deliverHookAnswer(ctx, tx, answer);
+    return 'done';
+  }
+  // The fetch forwards the client's own request: a rewritten target goes with it (headers are the same object).
+  tx.req.url = tx.request.url;
+  return recv(tx);
 }
 
 /** hash: the primary cache key (HttpCache.primaryKey: path and query, of the target as normalised above). */
@@ -213,27 +223,45 @@ function pickVaryHeaders(entry: StoredResponse, request: CacheRequest): CacheReq
  */
 async function pass(ctx: EdgeContext, client: ClientExchange): Promise<State> {
   const { req } = client;
-  let response;
-  try {
-    const outgoing = { path: client.request.url, headers: forwardedHeaders(ctx.id, req, HOST_ONLY) };
-    ctx.hooks?.originRequest?.(outgoing);
-    response = await ctx.origin.fetch({
-      method: client.request.method,
-      path: outgoing.path,
-      headers: outgoing.headers,
-      body: req,
-      onInterim: relayInterimTo(client.res),
-    });
-  } catch (error) {
-    ctx.metrics.observeOriginFetch('error', 0);
-    deliverFailure(ctx, client, error);
+  const outgoing = { path: client.request.url, headers: forwardedHeaders(ctx.id, req, HOST_ONLY) };
+  let response: OriginResponse | undefined;
+  if (ctx.hooks?.originRequest) {
+    const step = await originRequestStep(ctx.hooks, outgoing, client.request, client);
+    if (step.do === 'answer') {
+      deliverHookAnswer(ctx, client, step.answer);
+      return 'done';
+    }
+    response = step.response;
+  }
+  if (!response) {
+    try {
+      response = await ctx.origin.fetch({
+        method: client.request.method,
+        path: outgoing.path,
+        headers: outgoing.headers,
+        body: req,
+        onInterim: relayInterimTo(client.res),
+      });
+    } catch (error) {
+      ctx.metrics.observeOriginFetch('error', 0);
+      deliverFailure(ctx, client, error);
+      return 'done';
+    }
+    ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
+  }
+  const step = await originResponseStep(ctx.hooks, response, client.request, client);
+  if (step.do === 'answer') {
+    deliverHookAnswer(ctx, client, step.answer);
     return 'done';
   }
-  ctx.metrics.observeOriginFetch(response.status, response.headersMs / 1000);
-  if (response.status >= 200 && response.status < 400) {
+  response = step.response;
+  if (!response.generated && response.status >= 200 && response.status < 400) {
     for (const url of invalidatedUrls(req, response.headers)) ctx.cache.invalidate(url);
   }
-  await streamThrough(ctx, client, response, { status: 'pass', fwd: 'bypass', fwdStatus: response.status });
+  const outcome = response.generated
+    ? ({ status: response.generated, fwd: 'bypass', detail: 'function-generated' } as const)
+    : ({ status: 'pass', fwd: 'bypass', fwdStatus: response.status } as const);
+  await streamThrough(ctx, client, response, outcome);
   return 'done';
 }
 

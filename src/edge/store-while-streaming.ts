@@ -25,8 +25,7 @@ export async function storeWhileStreaming(
     const headers = policy.responseHeaders() as Record<string, string | string[]>;
     const length = response.headers['content-length'];
     if (length !== undefined) headers['content-length'] = length;
-    const fwd = plan.stale ? 'stale' : 'miss';
-    head = openStream(ctx, client, response.status, headers, { status: 'miss', fwd, fwdStatus: response.status, stored: true, ttl, origin: timingOf(response) });
+    head = await openStream(ctx, client, response.status, headers, { ...missOutcome(plan, response), ttl });
     // A HEAD has its whole answer now; the body is still read, for the cache.
     if (client.req.method === 'HEAD') head.end();
   }
@@ -35,7 +34,7 @@ export async function storeWhileStreaming(
   let length = 0;
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      ctx.metrics.countOriginBytes(chunk.length);
+      if (!response.generated) ctx.metrics.countOriginBytes(chunk.length);
       if (chunks) {
         chunks.push(chunk);
         length += chunk.length;
@@ -58,17 +57,23 @@ export async function storeWhileStreaming(
   const entry = chunks ? ctx.cache.store(plan.request, policy, response.status, Buffer.concat(chunks, length)) : undefined;
   if (head) {
     head.end();
-    ctx.metrics.observeRequest('miss', (performance.now() - client!.started) / 1000, bytesSent);
+    if (!head.replaced) ctx.metrics.observeRequest(response.generated ?? 'miss', (performance.now() - client!.started) / 1000, bytesSent);
   } else if (client) {
     if (entry) {
-      const outcome: Outcome = { status: 'miss', fwd: 'miss', fwdStatus: response.status, stored: true, ttl: ctx.cache.ttlOf(entry), origin: timingOf(response) };
-      deliverEntry(ctx, client, entry, outcome);
+      deliverEntry(ctx, client, entry, { ...missOutcome(plan, response), ttl: ctx.cache.ttlOf(entry) });
     } else {
       // It said it would fit and did not, or the cache refused it: nothing whole is left to send.
       deliverFailure(ctx, client, new Error('response body did not match its declared length'));
     }
   }
   return { ok: true };
+}
+
+/** A stored miss; or, for an origin-request function's generated response, named as CloudFront names it. */
+function missOutcome(plan: FetchPlan, response: OriginResponse): Outcome {
+  const fwd = plan.stale ? 'stale' : 'miss';
+  if (response.generated) return { status: response.generated, fwd, stored: true, detail: 'function-generated' };
+  return { status: 'miss', fwd, fwdStatus: response.status, stored: true, origin: timingOf(response) };
 }
 
 function wantsPartialView(client: ClientExchange): boolean {

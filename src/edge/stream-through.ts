@@ -12,7 +12,7 @@ export async function streamThrough(
   response: OriginResponse,
   outcome: Outcome,
 ): Promise<void> {
-  const head = openStream(ctx, client, response.status, endToEndHeaders(response.headers), { ...outcome, origin: timingOf(response) });
+  const head = await openStream(ctx, client, response.status, endToEndHeaders(response.headers), { ...outcome, origin: timingOf(response) });
   let bytes = 0;
   try {
     if (client.req.method === 'HEAD') {
@@ -20,8 +20,8 @@ export async function streamThrough(
       drainBody(response.body);
     } else {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        ctx.metrics.countOriginBytes(chunk.length);
-        if (client.res.destroyed) {
+        if (!response.generated) ctx.metrics.countOriginBytes(chunk.length);
+        if (client.res.destroyed || head.replaced) {
           discardBody(response.body);
           break;
         }
@@ -34,7 +34,7 @@ export async function streamThrough(
     cutOrFail(ctx, client, head, error);
     return;
   }
-  ctx.metrics.observeRequest(outcome.status, (performance.now() - client.started) / 1000, bytes);
+  if (!head.replaced) ctx.metrics.observeRequest(outcome.status, (performance.now() - client.started) / 1000, bytes);
 }
 
 /**

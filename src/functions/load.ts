@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { checkCloudFrontSource, loadCloudFrontFunction } from './cloudfront-js/runtime.ts';
+import { checkLambdaSource, loadLambdaFunction } from './lambda-node/runtime.ts';
+import { CLOUDFRONT_JS_MAX_CODE_BYTES, triggerProblem } from './limits.ts';
+import type { FunctionSpec, LoadedFunction } from './types.ts';
+
+/** Reads the function's file and compiles it in its runtime's sandbox. Rejects with a readable message. */
+export async function loadFunction(spec: FunctionSpec, version: number): Promise<LoadedFunction> {
+  const source = await readSource(spec.file);
+  const problems = staticProblems(spec, source);
+  if (problems.length > 0) throw new Error(`function ${spec.id}: ${problems.map((problem) => problem.message).join('; ')}`);
+  return spec.runtime === 'cloudfront-js' ? loadCloudFrontFunction(spec, source, version) : loadLambdaFunction(spec, source, version);
+}
+
+/** One thing wrong with a function, at a field of its configuration entry ('file', 'triggers[1]'). */
+export interface FunctionProblem {
+  field: string;
+  message: string;
+}
+
+/** Everything `cdnsim validate` can tell before running the function: [] when it would load. */
+export async function checkFunction(spec: FunctionSpec): Promise<FunctionProblem[]> {
+  let source: string;
+  try {
+    source = await readSource(spec.file);
+  } catch (error) {
+    return [{ field: 'file', message: (error as Error).message }];
+  }
+  const problems = staticProblems(spec, source);
+  // The sandbox's own check only for what it can be asked: a runtime on a trigger it refuses says nothing new.
+  if (problems.length > 0) return problems;
+  try {
+    const messages = spec.runtime === 'cloudfront-js' ? await checkCloudFrontSource(source, spec.triggers) : await checkLambdaSource(source, spec.triggers);
+    return messages.map((message) => ({ field: 'file', message }));
+  } catch (error) {
+    return [{ field: 'file', message: `could not be checked: ${(error as Error).message}` }];
+  }
+}
+
+/** The limits known without compiling: triggers for the profile, and code size. */
+function staticProblems(spec: FunctionSpec, source: string): FunctionProblem[] {
+  const problems: FunctionProblem[] = [];
+  spec.triggers.forEach((trigger, index) => {
+    const problem = triggerProblem(spec.runtime, trigger);
+    if (problem) problems.push({ field: `triggers[${index}]`, message: problem });
+  });
+  const bytes = Buffer.byteLength(source);
+  if (spec.runtime === 'cloudfront-js' && bytes > CLOUDFRONT_JS_MAX_CODE_BYTES) {
+    problems.push({ field: 'file', message: `${spec.file} is ${bytes} bytes; CloudFront Functions code is limited to ${CLOUDFRONT_JS_MAX_CODE_BYTES} bytes (10 KB)` });
+  }
+  return problems;
+}
+
+async function readSource(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
+  }
+}
