@@ -1,0 +1,245 @@
+/**
+ * One QuickJS runtime and context holding one function's code, with CloudFront Functions' limits:
+ * a memory cap on the whole runtime, a stack cap, and a compute budget enforced by QuickJS's
+ * interrupt handler against a deadline. The only global added is `console.log`; dynamic code
+ * evaluation (eval, the Function constructors) is taken away, as AWS's runtime does. Data crosses
+ * the boundary as JSON text, so no host object is ever reachable from inside.
+ */
+import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+import type { FailureReason } from '../types.ts';
+
+export interface SandboxLimits {
+  computeBudgetMs: number;
+  loadBudgetMs: number;
+  memoryLimitBytes: number;
+  stackLimitBytes: number;
+  logMaxBytes: number;
+}
+
+export type SandboxRun =
+  | { ok: true; returned: unknown }
+  | { ok: false; reason: Extract<FailureReason, 'error' | 'timeout' | 'memory' | 'invalid-result'>; message: string };
+
+/** The code cannot become a runnable function: it does not parse, throws at top level, or defines no handler. */
+export class CompileError extends Error {}
+
+let quickJs: Promise<QuickJSWASMModule> | undefined;
+
+/** The WASM module is compiled once per process; each function gets its own runtime from it. */
+export function quickJsModule(): Promise<QuickJSWASMModule> {
+  quickJs ??= getQuickJS();
+  return quickJs;
+}
+
+const FILE_NAME = 'function.js';
+
+/**
+ * Runs before the function's code: keeps private references to JSON (so the code cannot swap
+ * the marshalling), then removes eval and makes every Function constructor refuse, since
+ * CloudFront Functions do not support dynamic code evaluation.
+ */
+const PRELUDE = `(function () {
+  var parse = JSON.parse, stringify = JSON.stringify;
+  var refuse = function Function() { throw new EvalError('dynamic code evaluation is not supported in CloudFront Functions'); };
+  refuse.prototype = Function.prototype;
+  var kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
+  for (var i = 0; i < kinds.length; i++) {
+    Object.defineProperty(Object.getPrototypeOf(kinds[i]), 'constructor', { value: refuse, writable: false, enumerable: false, configurable: false });
+  }
+  Object.defineProperty(globalThis, 'Function', { value: refuse, writable: true, enumerable: false, configurable: true });
+  delete globalThis.eval;
+  return {
+    decode: function (text) { return parse(text); },
+    encode: function (value) { return stringify(value); }
+  };
+})()`;
+
+interface ThrownDescription {
+  name: string;
+  message: string;
+  line?: number;
+}
+
+export class Sandbox {
+  private deadline = 0;
+  private interrupted = false;
+  private outOfMemory = false;
+  private logBytes = 0;
+  private handler: QuickJSHandle | undefined;
+  private decode: QuickJSHandle | undefined;
+  private encode: QuickJSHandle | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly runtime: QuickJSRuntime,
+    private readonly context: QuickJSContext,
+    private readonly limits: SandboxLimits,
+    private readonly log: (line: string) => void,
+  ) {
+    runtime.setMemoryLimit(limits.memoryLimitBytes);
+    runtime.setMaxStackSize(limits.stackLimitBytes);
+    runtime.setInterruptHandler(() => {
+      if (performance.now() <= this.deadline) return false;
+      this.interrupted = true;
+      return true;
+    });
+  }
+
+  /** Compiles `source` into a fresh runtime; throws CompileError naming what is wrong. */
+  static create(module: QuickJSWASMModule, source: string, limits: SandboxLimits, log: (line: string) => void): Sandbox {
+    const runtime = module.newRuntime();
+    const sandbox = new Sandbox(runtime, runtime.newContext(), limits, log);
+    try {
+      sandbox.load(source);
+      return sandbox;
+    } catch (error) {
+      sandbox.dispose();
+      throw error;
+    }
+  }
+
+  private load(source: string): void {
+    const { context } = this;
+    this.startClock(this.limits.loadBudgetMs);
+    const helpers = this.context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js'));
+    this.decode = context.getProp(helpers, 'decode');
+    this.encode = context.getProp(helpers, 'encode');
+    helpers.dispose();
+    this.installConsole();
+
+    const evaluated = context.evalCode(source, FILE_NAME);
+    if (evaluated.error) {
+      const thrown = this.describeThrown(evaluated.error);
+      evaluated.error.dispose();
+      if (this.interrupted) throw new CompileError(`top-level code ran over its ${this.limits.loadBudgetMs} ms budget`);
+      const where = thrown.line === undefined ? '' : ` (line ${thrown.line})`;
+      if (thrown.name === 'SyntaxError') throw new CompileError(`does not parse: ${thrown.message}${where}`);
+      throw new CompileError(`top-level code threw ${thrown.name}: ${thrown.message}${where}`);
+    }
+    evaluated.value.dispose();
+
+    const handler = context.getProp(context.global, 'handler');
+    if (context.typeof(handler) !== 'function') {
+      const kind = context.typeof(handler);
+      handler.dispose();
+      throw new CompileError(kind === 'undefined' ? 'defines no function named handler' : `handler is ${kind}, not a function`);
+    }
+    this.handler = handler;
+  }
+
+  private installConsole(): void {
+    const { context } = this;
+    const consoleObject = context.newObject();
+    const log = context.newFunction('log', (...args) => {
+      this.writeLog(args.map((arg) => this.formatLogArgument(arg)).join(' '));
+    });
+    context.setProp(consoleObject, 'log', log);
+    context.setProp(context.global, 'console', consoleObject);
+    log.dispose();
+    consoleObject.dispose();
+  }
+
+  private formatLogArgument(handle: QuickJSHandle): string {
+    const value: unknown = this.context.dump(handle);
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value) ?? String(value);
+  }
+
+  /** AWS truncates an invocation's logs at 10 KB; so does this, with one line saying so. */
+  private writeLog(line: string): void {
+    if (this.logBytes > this.limits.logMaxBytes) return;
+    this.logBytes += Buffer.byteLength(line) + 1;
+    if (this.logBytes > this.limits.logMaxBytes) this.log(`(logs truncated at ${this.limits.logMaxBytes} bytes)`);
+    else this.log(line);
+  }
+
+  private startClock(budgetMs: number): void {
+    this.interrupted = false;
+    this.outOfMemory = false;
+    this.logBytes = 0;
+    this.deadline = performance.now() + budgetMs;
+  }
+
+  /** Calls the handler on the event (JSON text) and returns what it returned, parsed on the host. */
+  run(eventJson: string): SandboxRun {
+    if (this.disposed || !this.handler || !this.decode || !this.encode) {
+      return { ok: false, reason: 'error', message: 'the function was closed' };
+    }
+    const { context, runtime } = this;
+    const owned: QuickJSHandle[] = [];
+    const keep = (handle: QuickJSHandle): QuickJSHandle => {
+      owned.push(handle);
+      return handle;
+    };
+    this.startClock(this.limits.computeBudgetMs);
+    try {
+      const decoded = context.callFunction(this.decode, context.undefined, keep(context.newString(eventJson)));
+      if (decoded.error) return this.failure(keep(decoded.error), 'the event could not be passed in');
+      const called = context.callFunction(this.handler, context.undefined, keep(decoded.value));
+      if (called.error) return this.failure(keep(called.error));
+      let value = keep(called.value);
+
+      // A runtime-2.0 `async function handler` returns a promise: with no timers or I/O inside,
+      // running the job queue once settles it or never will.
+      const jobs = runtime.executePendingJobs();
+      if (jobs.error) return this.failure(keep(jobs.error));
+      const state = context.getPromiseState(value);
+      if (state.type === 'rejected') return this.failure(keep(state.error));
+      if (state.type === 'pending') return { ok: false, reason: 'invalid-result', message: "the handler's promise never settled" };
+      if (!state.notAPromise) value = keep(state.value);
+
+      const encoded = context.callFunction(this.encode, context.undefined, value);
+      if (encoded.error) return this.failure(keep(encoded.error), 'the result cannot be serialized');
+      const text = keep(encoded.value);
+      if (context.typeof(text) !== 'string') return { ok: true, returned: undefined };
+      return { ok: true, returned: JSON.parse(context.getString(text)) as unknown };
+    } finally {
+      for (const handle of owned) if (handle.alive) handle.dispose();
+    }
+  }
+
+  /** Whether the last run broke a limit (its state may be half-changed, its heap full): the caller should start afresh. */
+  get breached(): boolean {
+    return this.interrupted || this.outOfMemory;
+  }
+
+  private failure(error: QuickJSHandle, during?: string): SandboxRun {
+    if (this.interrupted) {
+      return { ok: false, reason: 'timeout', message: `ran over its compute budget of ${this.limits.computeBudgetMs} ms` };
+    }
+    const thrown = this.describeThrown(error);
+    if (thrown.name === 'InternalError' && thrown.message === 'out of memory') {
+      this.outOfMemory = true;
+      return { ok: false, reason: 'memory', message: `ran out of its ${this.limits.memoryLimitBytes / (1024 * 1024)} MB of memory` };
+    }
+    const text = `${thrown.name}: ${thrown.message}${thrown.line === undefined ? '' : ` (line ${thrown.line})`}`;
+    if (during) return { ok: false, reason: during.startsWith('the result') ? 'invalid-result' : 'error', message: `${during}: ${text}` };
+    return { ok: false, reason: 'error', message: text };
+  }
+
+  private describeThrown(error: QuickJSHandle): ThrownDescription {
+    let dumped: unknown;
+    try {
+      dumped = this.context.dump(error);
+    } catch {
+      // Reading the error needs memory too: when even that fails, the heap is what ran out.
+      return { name: 'InternalError', message: 'out of memory' };
+    }
+    if (typeof dumped !== 'object' || dumped === null) return { name: 'Error', message: `threw ${JSON.stringify(dumped) ?? String(dumped)}` };
+    const { name, message, stack } = dumped as { name?: unknown; message?: unknown; stack?: unknown };
+    const line = typeof stack === 'string' ? new RegExp(`${FILE_NAME.replace('.', '\\.')}:(\\d+)`).exec(stack)?.[1] : undefined;
+    return {
+      name: typeof name === 'string' ? name : 'Error',
+      message: typeof message === 'string' ? message : String(message),
+      ...(line === undefined ? {} : { line: Number(line) }),
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const handle of [this.handler, this.decode, this.encode]) if (handle?.alive) handle.dispose();
+    this.context.dispose();
+    this.runtime.dispose();
+  }
+}
