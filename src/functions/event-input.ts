@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidResult, foldCookies, foldHeaders, foldQuerystring, foldSetCookies } from './cloudfront-js/fold.ts';
 import { fromLambdaHeaders } from './lambda-node/headers.ts';
 import { TRIGGERS, type FunctionHeaders, type FunctionOrigin, type FunctionRequest, type FunctionResponse, type FunctionRuntime, type Invocation, type InvocationContext, type Trigger } from './types.ts';
 
@@ -54,59 +55,19 @@ function invocationOf(trigger: Trigger, request: FunctionRequest, response: Func
 
 // --- CloudFront Functions: { version, context, viewer: { ip }, request, response } ---
 
-/** CloudFront Functions' `{ name: { value, multiValue?: [{ value }] } }` (headers, query, cookies) as name -> values. */
-function cloudFrontValues(raw: unknown, path: string): Array<[string, string[]]> {
-  if (raw === undefined) return [];
-  const entries: Array<[string, string[]]> = [];
-  for (const [name, field] of Object.entries(objectAt(raw, path))) {
-    const at = `${path}.${name}`;
-    const entry = objectAt(field, at);
-    const list = entry.multiValue === undefined ? [entry] : entry.multiValue;
-    if (!Array.isArray(list)) throw new EventInputError(`${at}.multiValue must be a list of { value }`);
-    entries.push([name, list.map((item, index) => stringAt(objectAt(item, `${at}.multiValue[${index}]`).value, `${at}.multiValue[${index}].value`))]);
+/** H1's folds read a function's returned fields; an event's fields are the same objects with nothing to compare against. */
+function folded<T>(fold: () => T): T {
+  try {
+    return fold();
+  } catch (error) {
+    if (error instanceof InvalidResult) throw new EventInputError(error.message);
+    throw error;
   }
-  return entries;
 }
 
-function cloudFrontHeaders(raw: unknown, path: string): FunctionHeaders {
-  const headers: FunctionHeaders = {};
-  for (const [name, values] of cloudFrontValues(raw, path)) {
-    if (name !== name.toLowerCase()) throw new EventInputError(`${path}.${name}: header names are lowercase in a CloudFront Functions event`);
-    headers[name] = values;
-  }
-  return headers;
-}
-
-function cloudFrontQuery(raw: unknown, path: string): string {
-  return cloudFrontValues(raw, path)
-    .flatMap(([name, values]) => values.map((value) => (value === '' ? name : `${name}=${value}`)))
-    .join('&');
-}
-
-/** CloudFront Functions lifts cookies out of the headers; put back, they are one Cookie header again. */
-function withRequestCookies(headers: FunctionHeaders, raw: unknown, path: string): FunctionHeaders {
-  const pairs = cloudFrontValues(raw, path).flatMap(([name, values]) => values.map((value) => `${name}=${value}`));
-  if (pairs.length === 0) return headers;
-  const cookie = [...(headers.cookie ?? []), pairs.join('; ')].join('; ');
-  return { ...headers, cookie: [cookie] };
-}
-
-/** Response cookies carry their attributes: each becomes a Set-Cookie line. */
-function withResponseCookies(headers: FunctionHeaders, raw: unknown, path: string): FunctionHeaders {
-  if (raw === undefined) return headers;
-  const lines: string[] = [];
-  for (const [name, field] of Object.entries(objectAt(raw, path))) {
-    const entry = objectAt(field, `${path}.${name}`);
-    const list = Array.isArray(entry.multiValue) ? entry.multiValue : [entry];
-    list.forEach((item, index) => {
-      const at = `${path}.${name}${entry.multiValue ? `.multiValue[${index}]` : ''}`;
-      const cookie = objectAt(item, at);
-      const value = stringAt(cookie.value, `${at}.value`);
-      const attributes = stringAt(cookie.attributes, `${at}.attributes`, '');
-      lines.push(attributes ? `${name}=${value}; ${attributes}` : `${name}=${value}`);
-    });
-  }
-  return lines.length === 0 ? headers : { ...headers, 'set-cookie': [...(headers['set-cookie'] ?? []), ...lines] };
+/** CloudFront Functions carries cookies apart from the headers; put back, they are header lines again. */
+function withCookies(headers: FunctionHeaders, name: 'cookie' | 'set-cookie', lines: string[]): FunctionHeaders {
+  return lines.length === 0 ? headers : { ...headers, [name]: lines };
 }
 
 function cloudFrontInvocation(event: Json, asked: Trigger | undefined): Invocation {
@@ -117,8 +78,12 @@ function cloudFrontInvocation(event: Json, asked: Trigger | undefined): Invocati
   const request: FunctionRequest = {
     method: stringAt(raw.method, 'request.method', 'GET'),
     uri: stringAt(raw.uri, 'request.uri'),
-    querystring: cloudFrontQuery(raw.querystring, 'request.querystring'),
-    headers: withRequestCookies(cloudFrontHeaders(raw.headers, 'request.headers'), raw.cookies, 'request.cookies'),
+    querystring: folded(() => foldQuerystring(raw.querystring ?? {}, 'request.querystring', '')),
+    headers: withCookies(
+      folded(() => foldHeaders(raw.headers ?? {}, 'request.headers', {}, 'cookie', 'request.cookies')),
+      'cookie',
+      folded(() => foldCookies(raw.cookies ?? {}, 'request.cookies', [])),
+    ),
     clientIp: stringAt(viewer.ip, 'viewer.ip', '127.0.0.1'),
   };
   let response: FunctionResponse | undefined;
@@ -127,7 +92,11 @@ function cloudFrontInvocation(event: Json, asked: Trigger | undefined): Invocati
     response = {
       status: statusAt(out.statusCode, 'response.statusCode'),
       statusDescription: out.statusDescription === undefined ? undefined : stringAt(out.statusDescription, 'response.statusDescription'),
-      headers: withResponseCookies(cloudFrontHeaders(out.headers, 'response.headers'), out.cookies, 'response.cookies'),
+      headers: withCookies(
+        folded(() => foldHeaders(out.headers ?? {}, 'response.headers', {}, 'set-cookie', 'response.cookies')),
+        'set-cookie',
+        folded(() => foldSetCookies(out.cookies ?? {}, 'response.cookies', [])),
+      ),
     };
   }
   return invocationOf(trigger, request, response, contextOf(context.distributionDomainName, context.requestId), 'response');
