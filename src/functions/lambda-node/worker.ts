@@ -1,0 +1,104 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { InvokeMessage, WorkerMessage, WorkerSetup } from './protocol.ts';
+
+/**
+ * One lambda-node worker thread: imports the function's module (from its file, so that its
+ * relative imports resolve) and runs one invocation at a time, as one Lambda instance does.
+ */
+type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (!port) throw new Error('lambda-node worker: not started as a worker thread');
+
+function post(message: WorkerMessage): void {
+  port!.postMessage(message);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+}
+
+/** `export const handler`, `export async function handler`, or CommonJS `exports.handler` (seen through import's default). */
+function handlerOf(module: Record<string, unknown>): Handler | undefined {
+  const named = module['handler'];
+  if (typeof named === 'function') return named as Handler;
+  const fallback = (module['default'] as Record<string, unknown> | undefined)?.['handler'];
+  return typeof fallback === 'function' ? (fallback as Handler) : undefined;
+}
+
+function lambdaContext(message: InvokeMessage, started: number): Record<string, unknown> {
+  const name = setup.functionName;
+  return {
+    functionName: `us-east-1.${name}`,
+    functionVersion: String(setup.version),
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:us-east-1.${name}:${setup.version}`,
+    memoryLimitInMB: String(setup.memoryMb),
+    awsRequestId: message.requestId,
+    logGroupName: `/aws/lambda/us-east-1.${name}`,
+    logStreamName: `cdnsim/${setup.version}`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, message.timeoutMs - (Date.now() - started)),
+  };
+}
+
+/** A promise-returning handler is awaited; one that takes a callback (three parameters) is waited on; else its return value counts. */
+function call(handler: Handler, event: unknown, context: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(value);
+    };
+    const returned = handler(event, context, (error, value) => settle(error, value));
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (returned as PromiseLike<unknown>).then((value) => settle(undefined, value), (error: unknown) => settle(error ?? new Error('rejected')));
+    } else if (handler.length < 3) {
+      settle(undefined, returned);
+    }
+  });
+}
+
+async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
+  let value: unknown;
+  try {
+    value = await call(handler, message.event, lambdaContext(message, Date.now()));
+  } catch (error) {
+    post({ type: 'error', id: message.id, message: describe(error) });
+    return;
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    post({ type: 'unserializable', id: message.id, message: `the result cannot be serialized: ${describe(error)}` });
+    return;
+  }
+  post({ type: 'result', id: message.id, json });
+}
+
+async function main(): Promise<void> {
+  let handler: Handler | undefined;
+  try {
+    const module = (await import(`${pathToFileURL(setup.file).href}?v=${setup.version}`)) as Record<string, unknown>;
+    handler = handlerOf(module);
+  } catch (error) {
+    post({ type: 'load-error', message: `${setup.file} does not load: ${describe(error)}` });
+    return;
+  }
+  if (!handler) {
+    post({ type: 'load-error', message: `${setup.file} exports no function named handler (export const handler = async (event) => ...)` });
+    return;
+  }
+  const ready = handler;
+  port!.on('message', (message: InvokeMessage) => {
+    if (message?.type === 'invoke') void invoke(ready, message);
+  });
+  post({ type: 'ready' });
+}
+
+void main();
