@@ -11,6 +11,12 @@ import { sendJson, sendText } from '../net/plain-response.ts';
 import { CLIENT_TIMEOUTS, DEFAULT_ORIGIN_TIMEOUTS, SERVE_STALE_ON_ORIGIN_ERROR } from './defaults.ts';
 import { sharedFetchAllowList } from './forward-headers.ts';
 import type { EdgeHooks } from './hooks.ts';
+import type { FunctionSpec } from '../functions/types.ts';
+import { createAddressMatcher } from '../net/cidr.ts';
+import { functionsEndpoint } from './function-endpoints.ts';
+import { functionHooks } from './function-hooks.ts';
+import { createFunctionMetrics } from './function-metrics.ts';
+import { EdgeFunctionSet } from './function-set.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
@@ -36,8 +42,14 @@ export type EdgeOptions = StoreCapacity & {
   originRequestHeaders?: readonly string[];
   /** The response field targeted at this CDN alone (RFC 9213), before CDN-Cache-Control; default Cdnsim-Cache-Control. */
   targetedCacheControlField?: string;
-  /** Edge functions' hook points (see hooks.ts); none by default, and no user configuration yet. */
+  /** Edge functions' hook points (see hooks.ts), for tests and embedders; not together with `functions`. */
   hooks?: EdgeHooks;
+  /** Edge functions this edge runs (at most one per trigger), reloaded when their files change. */
+  functions?: readonly FunctionSpec[];
+  /** Peers believed when they state the viewer's address (CloudFront-Viewer-Address), as CIDRs; default loopback (the router). */
+  trustedPeers?: readonly string[];
+  /** Quiet time after a function file changes before it is reloaded; default 100 ms. */
+  functionReloadDebounceMs?: number;
 };
 
 export interface RunningEdge {
@@ -70,6 +82,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     headersTimeoutMs: timeouts.headersMs,
     bodyTimeoutMs: timeouts.bodyMs,
   });
+  if (options.hooks && options.functions?.length) throw new Error('give an edge hooks or functions, not both');
+  const functions = options.functions?.length ? await startFunctions(options, registry) : undefined;
   const context: EdgeContext = {
     id: options.id,
     cache,
@@ -78,13 +92,13 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     maxObjectBytes: Math.min(options.maxObjectBytes, options.maxSize ?? Infinity),
     originRequestHeaders: sharedFetchAllowList(options.originRequestHeaders),
     serveStaleOnOriginError: options.serveStaleOnOriginError ?? SERVE_STALE_ON_ORIGIN_ERROR,
-    hooks: options.hooks,
+    hooks: functions?.hooks ?? options.hooks,
     flights: new Map(),
   };
 
   const server = createHttpServer(
     (req, res) => {
-      handle(context, req, res, registry, options.adminToken).catch((error: unknown) => {
+      handle(context, req, res, registry, options.adminToken, functions?.set).catch((error: unknown) => {
         console.error(`unexpected error on ${req.method} ${req.url}:`, error);
         sendText(res, 500, 'Internal Server Error');
       });
@@ -99,6 +113,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     async close() {
       await closeServer(server);
       await origin.close();
+      await functions?.set.close();
     },
   };
 }
@@ -109,12 +124,14 @@ async function handle(
   res: ServerResponse,
   registry: ReturnType<typeof createRegistry>,
   adminToken: string | undefined,
+  functions: EdgeFunctionSet | undefined,
 ): Promise<void> {
   const url = req.url ?? '/';
   if (!url.startsWith('/_cdn/') && url !== '/metrics') return handleContentRequest(context, req, res);
   if (isMetricsRequest(req)) return serveMetrics(registry, res);
   if (url === '/_cdn/health') return sendJson(res, 200, { status: 'ok', role: 'edge', id: context.id });
   if (url === '/_cdn/purge') return purge(context, req, res, adminToken);
+  if (url === '/_cdn/functions' || url.startsWith('/_cdn/functions/reload')) return functionsEndpoint(context.id, functions, req, res, adminToken);
   return sendText(res, 404, `Not Found: no such edge endpoint ${url}`);
 }
 
@@ -128,4 +145,15 @@ async function purge(context: EdgeContext, req: IncomingMessage, res: ServerResp
   if (!parsed.ok) return sendText(res, parsed.status, `${parsed.status === 413 ? 'Content Too Large' : 'Bad Request'}: ${parsed.message}`);
   const purged = context.cache.purge(parsed.purge);
   sendJson(res, 200, { edge: context.id, purged, total: purged.paths + purged.prefixes + purged.tags });
+}
+
+/** The loopback addresses the router connects from. */
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
+async function startFunctions(options: EdgeOptions, registry: ReturnType<typeof createRegistry>): Promise<{ set: EdgeFunctionSet; hooks: EdgeHooks }> {
+  const metrics = createFunctionMetrics(registry, options.id);
+  const set = await EdgeFunctionSet.load(options.functions!, { edgeId: options.id, metrics, debounceMs: options.functionReloadDebounceMs });
+  set.watch();
+  const hooks = functionHooks({ edgeId: options.id, functions: set, metrics, trustedPeer: createAddressMatcher(options.trustedPeers ?? LOOPBACK) });
+  return { set, hooks };
 }
