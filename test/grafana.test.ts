@@ -7,6 +7,7 @@ import { shouldRunWith } from './helpers/system-binary.ts';
 
 interface Panel {
   title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
   datasource: { uid: string };
   targets: { expr: string }[];
 }
@@ -41,6 +42,26 @@ describe('the Grafana dashboard', () => {
     const titles = dashboard.panels.map((panel) => panel.title.toLowerCase()).join('\n');
     for (const words of ['hit ratio (all edges)', 'hit ratio per edge', 'per edge', 'client country', 'latency', 'offload', 'evictions', 'edge up', 'failovers']) {
       expect(titles).toContain(words);
+    }
+  });
+
+  it('shows edge functions: invocations by function, trigger and outcome, duration p99, functions per edge', () => {
+    const byTitle = (words: string) => dashboard.panels.find((panel) => panel.title.toLowerCase().includes(words));
+    const invocations = byTitle('function invocations per second');
+    expect(invocations?.targets[0]?.expr).toMatch(/sum by \(function, trigger, outcome\) \(rate\(cdn_edge_function_invocations_total\[/);
+    const duration = byTitle('function duration p99');
+    expect(duration?.targets.map((target) => target.expr)).toContainEqual(expect.stringMatching(/^histogram_quantile\(0\.99, sum by \(le, function, trigger\) \(rate\(cdn_edge_function_duration_seconds_bucket\[/));
+    expect(byTitle('functions per edge')?.targets[0]?.expr).toMatch(/sum by \(edge, function, trigger\)/);
+  });
+
+  it('lays the panels out without overlaps, on the 24-column grid', () => {
+    const panels = dashboard.panels;
+    for (const [i, a] of panels.entries()) {
+      expect(a.gridPos.x + a.gridPos.w, a.title).toBeLessThanOrEqual(24);
+      for (const b of panels.slice(i + 1)) {
+        const apart = a.gridPos.x + a.gridPos.w <= b.gridPos.x || b.gridPos.x + b.gridPos.w <= a.gridPos.x || a.gridPos.y + a.gridPos.h <= b.gridPos.y || b.gridPos.y + b.gridPos.h <= a.gridPos.y;
+        expect(apart, `${a.title} overlaps ${b.title}`).toBe(true);
+      }
     }
   });
 
