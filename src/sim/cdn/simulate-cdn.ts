@@ -9,6 +9,12 @@ import { toReplayRequest } from '../../trace/replay-request.ts';
 import type { TraceRequest } from '../../trace/trace-request.ts';
 import { edgeCacheOptions } from './edge-cache-options.ts';
 import { edgeMaxObjectBytes, SimulatedEdge } from './simulated-edge.ts';
+import type { FunctionHeaders, FunctionOrigin, FunctionSpec } from '../../functions/types.ts';
+import { viewerHeaders } from '../../router/viewer-headers.ts';
+import type { ClientLocation } from '../../routing/client-location.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { serveWithFunctions } from './serve-with-functions.ts';
+import { SimulatedFunctions, type FunctionLoader, type InvocationCounts } from './simulated-functions.ts';
 
 /** What-if: an edge out of service for part of the trace (seconds from the trace's first request). */
 export interface EdgeOutage {
@@ -27,6 +33,10 @@ export interface CdnSimOptions {
   outages: readonly EdgeOutage[];
   /** Timeline slot width in seconds of trace time. */
   slotSeconds: number;
+  /** The topology's edge functions (files resolved), run at their triggers as the live edges run them. */
+  functions?: readonly FunctionSpec[];
+  /** How a function is compiled (default: read its file and load it in its profile's sandbox). */
+  loadFunction?: FunctionLoader;
 }
 
 export interface SimulatedEdgeSummary {
@@ -38,6 +48,8 @@ export interface SimulatedEdgeSummary {
   cache_objects: number;
   origin_fetches: number;
   origin_bytes: number;
+  /** Edge functions' invocations (function -> trigger -> outcome), when the topology has functions. */
+  functions?: InvocationCounts;
 }
 
 export interface CdnSimResult {
@@ -86,40 +98,65 @@ export async function simulateCdn(trace: AsyncIterable<TraceRequest>, topology: 
   let servedBytes = 0;
   let originBytes = 0;
   let unserved = 0;
-  for await (const request of trace) {
-    if (request.size === 0) continue;
-    first ??= request.time;
-    last = request.time;
-    const offsetSeconds = request.time - first;
-    now = request.time * 1000;
-    requests++;
-    applyOutages(table, options.outages, offsetSeconds);
-    const replay = toReplayRequest(request, options.defaultTtlSeconds);
-    const client = locate(BENCH_PEER, replay.headers);
-    const region = regionOf(replay.country ?? client.country);
-    const routed = table.nearestHealthy(client);
-    if (!routed) {
-      unserved++;
-      stats.record({ at: offsetSeconds * 1000, status: 503, cacheStatus: 'ERROR', edge: 'none', region, latencyUs: 1, bytes: 0, error: 'http 503' });
-      continue;
+  const functions = new SimulatedFunctions(options.functions ?? [], options.loadFunction);
+  const origin = functionOrigin(topology);
+  try {
+    for await (const request of trace) {
+      if (request.size === 0) continue;
+      first ??= request.time;
+      last = request.time;
+      const offsetSeconds = request.time - first;
+      now = request.time * 1000;
+      requests++;
+      applyOutages(table, options.outages, offsetSeconds);
+      const replay = toReplayRequest(request, options.defaultTtlSeconds);
+      const client = locate(BENCH_PEER, replay.headers);
+      const region = regionOf(replay.country ?? client.country);
+      const routed = table.nearestHealthy(client);
+      if (!routed) {
+        unserved++;
+        stats.record({ at: offsetSeconds * 1000, status: 503, cacheStatus: 'ERROR', edge: 'none', region, latencyUs: 1, bytes: 0, error: 'http 503' });
+        continue;
+      }
+      const simulated = edges.get(routed.id)!;
+      if (!functions.empty) {
+        const served = await serveWithFunctions(simulated.edge, functions, {
+          edgeId: routed.id,
+          requestId: `${routed.id}-${requests}`,
+          path: replay.path,
+          headers: edgeRequestHeaders(replay.headers, client),
+          clientIp: client.address ?? BENCH_PEER,
+          origin,
+        });
+        const latencyMs = roundTripDelayMs(topology.network, client, routed) + (served.originFetch ? simulated.originRttMs : 0);
+        if (served.originFetch) simulated.summary.origin_fetches++;
+        simulated.summary.origin_bytes += served.originBytes;
+        originBytes += served.originBytes;
+        servedBytes += served.bytes;
+        const error = served.status >= 400 ? `http ${served.status}` : undefined;
+        stats.record({ at: offsetSeconds * 1000, status: served.status, cacheStatus: served.cacheStatus, edge: routed.id, region, latencyUs: Math.max(1, latencyMs * 1000), bytes: served.bytes, error });
+        continue;
+      }
+      const status = simulated.edge.request(replay);
+      let latencyMs = roundTripDelayMs(topology.network, client, routed);
+      if (status === 'MISS' || status === 'REVALIDATED') {
+        latencyMs += simulated.originRttMs;
+        simulated.summary.origin_fetches++;
+      }
+      if (status === 'MISS') {
+        simulated.summary.origin_bytes += replay.bytes;
+        originBytes += replay.bytes;
+      }
+      servedBytes += replay.bytes;
+      stats.record({ at: offsetSeconds * 1000, status: 200, cacheStatus: status, edge: routed.id, region, latencyUs: Math.max(1, latencyMs * 1000), bytes: replay.bytes });
     }
-    const simulated = edges.get(routed.id)!;
-    const status = simulated.edge.request(replay);
-    let latencyMs = roundTripDelayMs(topology.network, client, routed);
-    if (status === 'MISS' || status === 'REVALIDATED') {
-      latencyMs += simulated.originRttMs;
-      simulated.summary.origin_fetches++;
-    }
-    if (status === 'MISS') {
-      simulated.summary.origin_bytes += replay.bytes;
-      originBytes += replay.bytes;
-    }
-    servedBytes += replay.bytes;
-    stats.record({ at: offsetSeconds * 1000, status: 200, cacheStatus: status, edge: routed.id, region, latencyUs: Math.max(1, latencyMs * 1000), bytes: replay.bytes });
+  } finally {
+    await functions.close();
   }
-  for (const { edge, summary } of edges.values()) {
+  for (const [id, { edge, summary }] of edges) {
     summary.cache_bytes = edge.cache.bytes;
     summary.cache_objects = edge.cache.objects;
+    if (!functions.empty) summary.functions = functions.counts(id);
   }
   return {
     stats,
@@ -153,6 +190,26 @@ function simulatedEdge(config: EdgeConfig, topology: Topology, options: CdnSimOp
     summary,
     originRttMs: roundTripDelayMs(topology.network, config, topology.origin),
   };
+}
+
+/** What an edge receives from the router for a bench request: the bench's headers and the router's CloudFront-Viewer-* ones. */
+function edgeRequestHeaders(sent: IncomingHttpHeaders, client: ClientLocation): FunctionHeaders {
+  const headers: FunctionHeaders = {};
+  for (const [name, value] of Object.entries(sent)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+  }
+  for (const [name, value] of Object.entries(viewerHeaders(client, { address: BENCH_PEER, port: 0 }))) headers[name] = [value];
+  return headers;
+}
+
+/** The origin an origin-request function sees its request go to. */
+function functionOrigin(topology: Topology): FunctionOrigin {
+  if (topology.origin.url !== undefined) {
+    const url = new URL(topology.origin.url);
+    const protocol = url.protocol === 'https:' ? 'https' : 'http';
+    return { domainName: url.hostname, port: Number(url.port || (protocol === 'https' ? 443 : 80)), protocol, path: '' };
+  }
+  return { domainName: '127.0.0.1', port: topology.origin.port ?? 0, protocol: 'http', path: '' };
 }
 
 function applyOutages(table: EdgeTable, outages: readonly EdgeOutage[], offsetSeconds: number): void {

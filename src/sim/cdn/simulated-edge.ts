@@ -14,6 +14,21 @@ export interface SimulatedEdgeOptions {
   maxObjectBytes: number;
 }
 
+/** What the built-in origin answers for one synthetic object: its headers, and its size. */
+export interface OriginAnswer {
+  status: number;
+  headers: Record<string, string>;
+  bytes: number;
+}
+
+/**
+ * How a fetch through edge functions went: the origin's answer (possibly with changed headers),
+ * or, when a function answered or failed instead, what the edge delivered in its place (never stored).
+ */
+export type FetchThrough = { kind: 'origin'; answer: OriginAnswer } | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
+
+export type ServedThrough = { kind: 'cache'; status: SimulatedStatus; bytes: number } | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
+
 /**
  * One edge without sockets: a plain GET for a synthetic object goes through the live edge's own
  * cache code (HttpCache: lookup, decide, store, revalidate) with the headers the built-in origin
@@ -40,23 +55,45 @@ export class SimulatedEdge {
     if (found.kind === 'stale-while-revalidate' || found.kind === 'stale') {
       // The live edge serves STALE and refreshes in the background, or waits for the 304: either
       // way the entry comes back fresh from the origin's unchanged object.
-      this.cache.revalidated(found.entry, req, { status: 304, headers: this.#originHeaders(replay, false) });
+      this.cache.revalidated(found.entry, req, { status: 304, headers: this.#answerFor(replay.id, replay.path, false).headers });
       return found.kind === 'stale' ? 'REVALIDATED' : 'STALE';
     }
-    const headers = this.#originHeaders(replay, true);
-    const decision = this.cache.decide(req, { status: 200, headers });
-    if (decision.store && replay.bytes <= this.#maxObjectBytes) {
-      if (replay.bytes > this.#body.length) this.#body = Buffer.alloc(replay.bytes);
-      this.cache.store(req, decision.policy, 200, this.#body.subarray(0, replay.bytes));
-    }
+    this.#storeIfCacheable(req, this.#answerFor(replay.id, replay.path, true));
     return 'MISS';
   }
 
-  /** The headers the built-in origin answers a GET with (a 304 carries no body headers). */
-  #originHeaders(replay: ReplayRequest, withBody: boolean): Record<string, string> {
-    const query = new URLSearchParams(replay.path.slice(replay.path.indexOf('?') + 1));
-    const made = syntheticObject(replay.id, query);
-    if ('error' in made) throw new RangeError(`trace request ${replay.path}: ${made.error}`);
+  /**
+   * The same as request(), for an edge with functions: `keyPath` is the cache key (after the
+   * viewer-request function), and `fetch` goes to the origin through the origin functions, which
+   * may change the object fetched, its headers, or answer instead (then nothing is stored).
+   */
+  async requestThrough(keyPath: string, fetch: (revalidation: boolean) => Promise<FetchThrough>): Promise<ServedThrough> {
+    const req: CacheRequest = { url: keyPath, method: 'GET', headers: {} };
+    const found = this.cache.lookup(req);
+    if (found.kind === 'fresh') return { kind: 'cache', status: 'HIT', bytes: found.entry.body.length };
+    const fetched = await fetch(found.kind !== 'miss');
+    if (fetched.kind === 'answered') return fetched;
+    const { answer } = fetched;
+    if (found.kind === 'stale-while-revalidate' || found.kind === 'stale') {
+      this.cache.revalidated(found.entry, req, { status: 304, headers: answer.headers });
+      return { kind: 'cache', status: found.kind === 'stale' ? 'REVALIDATED' : 'STALE', bytes: found.entry.body.length };
+    }
+    this.#storeIfCacheable(req, answer);
+    return { kind: 'cache', status: 'MISS', bytes: answer.bytes };
+  }
+
+  /** What the built-in origin answers a GET of `path` with (a 304 carries no body headers). */
+  originAnswer(path: string, withBody: boolean): OriginAnswer {
+    const queryAt = path.indexOf('?');
+    const match = /^\/gen\/([^/]+)$/.exec(queryAt === -1 ? path : path.slice(0, queryAt));
+    if (!match) throw new RangeError(`${path}: the offline simulator knows only the built-in origin's /gen/<id> objects`);
+    return this.#answerFor(match[1]!, path, withBody);
+  }
+
+  #answerFor(id: string, path: string, withBody: boolean): OriginAnswer {
+    const queryAt = path.indexOf('?');
+    const made = syntheticObject(id, new URLSearchParams(queryAt === -1 ? '' : path.slice(queryAt + 1)));
+    if ('error' in made) throw new RangeError(`trace request ${path}: ${made.error}`);
     const object = made.object;
     const headers: Record<string, string> = {
       date: new Date(this.#clock()).toUTCString(),
@@ -69,7 +106,15 @@ export class SimulatedEdge {
       headers['content-type'] = object.contentType;
       headers['content-length'] = String(object.size);
     }
-    return headers;
+    return { status: withBody ? 200 : 304, headers, bytes: object.size };
+  }
+
+  #storeIfCacheable(req: CacheRequest, answer: OriginAnswer): void {
+    const decision = this.cache.decide(req, { status: answer.status, headers: answer.headers });
+    if (decision.store && answer.bytes <= this.#maxObjectBytes) {
+      if (answer.bytes > this.#body.length) this.#body = Buffer.alloc(answer.bytes);
+      this.cache.store(req, decision.policy, answer.status, this.#body.subarray(0, answer.bytes));
+    }
   }
 }
 
