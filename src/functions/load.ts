@@ -30,7 +30,7 @@ export async function checkFunction(spec: FunctionSpec): Promise<FunctionProblem
   // The sandbox's own check only for what it can be asked: a runtime on a trigger it refuses says nothing new.
   if (problems.length > 0) return problems;
   try {
-    const messages = spec.runtime === 'cloudfront-js' ? await checkCloudFrontSource(source, spec.triggers) : await checkLambdaSource(source, spec.triggers);
+    const messages = spec.runtime === 'cloudfront-js' ? await checkCloudFrontSource(source, spec.triggers) : await checkLambdaSource(source, spec.triggers, spec.file);
     return messages.map((message) => ({ field: 'file', message }));
   } catch (error) {
     return [{ field: 'file', message: `could not be checked: ${(error as Error).message}` }];

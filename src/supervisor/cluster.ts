@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ADMIN_TOKEN_ENV } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
 import { prometheusConfig } from '../metrics/prometheus-config.ts';
-import { loadTopologyFile } from '../topology/load.ts';
+import { functionsForEdge, loadTopologyFile } from '../topology/load.ts';
 import type { Topology } from '../topology/schema.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
 import { planEdgeAddresses } from './edge-addresses.ts';
@@ -50,7 +50,8 @@ export interface Cluster {
  * waits until each answers /_cdn/health. Any failure stops what had started and rethrows.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const { topology, baseDir } = loadTopologyFile(options.topologyFile);
+  const loaded = loadTopologyFile(options.topologyFile);
+  const { topology, baseDir } = loaded;
   mkdirSync(options.runDir, { recursive: true });
   const log = options.log ?? ((line: string) => console.log(line));
   const portOf = (port: number | undefined) => (options.ephemeralPorts ? 0 : (port ?? 0));
@@ -113,6 +114,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(edge.originRequestHeaders ?? []).flatMap((name) => ['--origin-request-header', name]),
           ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
           ...(edge.targetedCacheControlField ? ['--targeted-cache-control-field', edge.targetedCacheControlField] : []),
+          ...edgeFunctionArgs(loaded, edge.id),
         ],
       });
     const commonPort = plan.distinct && new Set(plan.addresses.map((address) => address.port)).size === 1;
@@ -173,4 +175,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stopAll();
     throw error;
   }
+}
+
+/** The topology's functions for one edge, files made absolute (the edge runs in another folder). */
+function edgeFunctionArgs(loaded: ReturnType<typeof loadTopologyFile>, edgeId: string): string[] {
+  const specs = functionsForEdge(loaded, edgeId);
+  if (specs.length === 0) return [];
+  // The edge parses these as topology entries: `edges` is the topology's business, not the edge's.
+  const entries = specs.map(({ edges: _edges, ...spec }) => spec);
+  return ['--functions-json', JSON.stringify(entries)];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatPath, topologySchema, type Topology } from './schema.ts';
+import type { FunctionSpec } from '../functions/types.ts';
+import { formatPath, topologySchema, type FunctionConfig, type Topology } from './schema.ts';
 
 /** A topology that cannot be used; `jsonPath` names the first offending field. */
 export class TopologyError extends Error {
@@ -46,4 +47,24 @@ export function parseTopology(json: unknown, file = 'topology'): Topology {
     throw new TopologyError(file, formatPath([...issue.path, key]), 'unknown key');
   }
   throw new TopologyError(file, formatPath(issue.path), issue.message);
+}
+
+/** A function's configuration as the edge and the checks take it: its file resolved against the topology's folder. */
+export function functionSpecOf(config: FunctionConfig, baseDir: string): FunctionSpec {
+  return {
+    id: config.id,
+    file: path.resolve(baseDir, config.file),
+    runtime: config.runtime,
+    triggers: config.triggers,
+    ...(config.edges ? { edges: config.edges } : {}),
+    ...(config.viewerTimeoutMs !== undefined ? { viewerTimeoutMs: config.viewerTimeoutMs } : {}),
+    ...(config.originTimeoutMs !== undefined ? { originTimeoutMs: config.originTimeoutMs } : {}),
+  };
+}
+
+/** The functions an edge runs, in the topology's order. */
+export function functionsForEdge(loaded: LoadedTopology, edgeId: string): FunctionSpec[] {
+  return loaded.topology.functions
+    .filter((config) => config.edges === undefined || config.edges.includes(edgeId))
+    .map((config) => functionSpecOf(config, loaded.baseDir));
 }

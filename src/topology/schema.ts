@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { isValidCidr } from '../net/cidr.ts';
 import { LIVE_POLICIES, livePolicyProblem } from '../eviction/live-policies.ts';
 import { z } from 'zod';
+import { RUNTIMES, TRIGGERS } from '../functions/types.ts';
+import { triggerProblem } from '../functions/limits.ts';
 
 const latitude = z.number().min(-90).max(90);
 const longitude = z.number().min(-180).max(180);
@@ -160,6 +162,64 @@ export const dnsSchema = z.strictObject({
   host: ipAddress.optional(),
 });
 
+/**
+ * An edge function (CloudFront Functions or Lambda@Edge). The file is relative to the topology
+ * file; `cdnsim validate` also compiles it and checks its limits.
+ */
+export const functionSchema = z
+  .strictObject({
+    id: identifier,
+    file: z.string().min(1),
+    runtime: z.enum(RUNTIMES),
+    triggers: z.array(z.enum(TRIGGERS)).min(1),
+    /** Edge ids it runs on; all when absent. */
+    edges: z.array(identifier).min(1).optional(),
+    /** lambda-node only: time limits, at most Lambda@Edge's published 5 s (viewer) and 30 s (origin). */
+    viewerTimeoutMs: z.number().int().positive().max(5_000).optional(),
+    originTimeoutMs: z.number().int().positive().max(30_000).optional(),
+  })
+  .superRefine((fn, ctx) => {
+    const seen = new Set<string>();
+    fn.triggers.forEach((trigger, index) => {
+      if (seen.has(trigger)) ctx.addIssue({ code: 'custom', path: ['triggers', index], message: `${trigger} is listed twice` });
+      seen.add(trigger);
+      const problem = triggerProblem(fn.runtime, trigger);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['triggers', index], message: problem });
+    });
+    if (fn.runtime === 'cloudfront-js') {
+      for (const key of ['viewerTimeoutMs', 'originTimeoutMs'] as const) {
+        if (fn[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'lambda-node only: cloudfront-js has a compute budget, not a time limit' });
+      }
+    }
+  });
+
+/** CloudFront allows one function per event type on a cache behaviour: here, per trigger per edge. */
+function checkFunctionPlacement(topology: { edges: { id: string }[]; functions: z.output<typeof functionSchema>[] }, ctx: z.RefinementCtx): void {
+  const edgeIds = new Set(topology.edges.map((edge) => edge.id));
+  const functionIds = new Map<string, number>();
+  const taken = new Map<string, string>();
+  topology.functions.forEach((fn, index) => {
+    const other = functionIds.get(fn.id);
+    if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['functions', index, 'id'], message: `duplicate function id "${fn.id}" (also functions[${other}].id)` });
+    else functionIds.set(fn.id, index);
+    fn.edges?.forEach((edge, edgeIndex) => {
+      if (!edgeIds.has(edge)) ctx.addIssue({ code: 'custom', path: ['functions', index, 'edges', edgeIndex], message: `no edge has id "${edge}"` });
+    });
+    const edges = fn.edges ?? [...edgeIds];
+    fn.triggers.forEach((trigger, triggerIndex) => {
+      for (const edge of edges) {
+        const key = `${edge} ${trigger}`;
+        const holder = taken.get(key);
+        if (holder && holder !== fn.id) {
+          ctx.addIssue({ code: 'custom', path: ['functions', index, 'triggers', triggerIndex], message: `edge ${edge} already runs function "${holder}" on ${trigger}: one function per trigger per edge` });
+          return;
+        }
+        taken.set(key, fn.id);
+      }
+    });
+  });
+}
+
 export const topologySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -169,8 +229,10 @@ export const topologySchema = z
     origin: originSchema,
     dns: dnsSchema.optional(),
     edges: z.array(edgeSchema).min(1),
+    functions: z.array(functionSchema).default([]),
   })
   .superRefine((topology, ctx) => {
+    checkFunctionPlacement(topology, ctx);
     const ids = new Map<string, string>([[topology.origin.id, 'origin.id']]);
     topology.edges.forEach((edge, index) => {
       const seen = ids.get(edge.id);
@@ -206,6 +268,7 @@ export type OriginConfig = Topology['origin'];
 export type NetworkModel = Topology['network'];
 export type RouterConfig = Topology['router'];
 export type DnsConfig = NonNullable<Topology['dns']>;
+export type FunctionConfig = Topology['functions'][number];
 
 /** `edges[3].lat` style, the way a person reads a JSON path. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -8,6 +8,7 @@ import { parseCommand } from '../command-spec.ts';
 import { edgeSpec } from '../options/edge.ts';
 import { durationOption, numberOption, portOption, sizeOption } from '../option-values.ts';
 import { UsageError } from '../usage-error.ts';
+import { edgeFunctionSpecs } from './edge-functions.ts';
 
 
 export async function edgeCommand(args: string[]): Promise<void> {
@@ -22,6 +23,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
   const capacity = parseCapacity(values['max-size'], values['max-objects']);
   const policyProblem = livePolicyProblem(values.policy);
   if (policyProblem !== undefined) throw new UsageError(`--policy: ${policyProblem}`);
+  const functions = edgeFunctionSpecs(values['functions-json'], values.function, values['function-runtime']);
   const originTimeoutMs = durationOption('origin-timeout-ms', values['origin-timeout-ms'], 'ms', { above: 0 }, DEFAULT_ORIGIN_TIMEOUTS.headersMs);
   await runComponent(`edge ${values.id}`, () =>
     startEdge({
@@ -38,6 +40,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       originRequestHeaders: values['origin-request-header'],
       serveStaleOnOriginError: !values['no-serve-stale-on-origin-error'],
       targetedCacheControlField: values['targeted-cache-control-field'],
+      functions,
       originTimeouts: {
         connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
         headersMs: originTimeoutMs,

@@ -1,4 +1,5 @@
 import { LIVE_POLICIES } from '../../eviction/live-policies.ts';
+import { RUNTIMES } from '../../functions/types.ts';
 import { defineCommand } from '../command-spec.ts';
 import { orList } from '../option-values.ts';
 
@@ -23,5 +24,8 @@ Durations take 15s, 500ms, 2m (a bare number is in ms); sizes 64MiB, 1GB or byte
     'origin-body-timeout-ms': { type: 'string', arg: 'MS', help: 'longest silence within an origin body' },
     'no-serve-stale-on-origin-error': { type: 'boolean', default: false, help: 'answer origin failures with 502/504, not a stale copy' },
     'targeted-cache-control-field': { type: 'string', arg: 'NAME', help: 'the targeted Cache-Control field this edge obeys (RFC 9213)' },
+    function: { type: 'string', arg: 'TRIGGER=FILE', multiple: true, help: 'run an edge function on a trigger (viewer-request, origin-request, origin-response, viewer-response); reloaded when FILE changes' },
+    'function-runtime': { type: 'string', arg: 'NAME', default: 'cloudfront-js', help: `profile of the --function files: ${orList(RUNTIMES)}` },
+    'functions-json': { type: 'string', arg: 'JSON', help: "the topology's functions for this edge, as a JSON array (the supervisor passes it)" },
   },
 });
