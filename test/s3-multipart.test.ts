@@ -1,0 +1,547 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Crc32 } from '@aws-crypto/crc32';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  S3Client,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectStore } from '../src/origin/object-store.ts';
+import { S3Error, type S3Authenticator, type S3Request } from '../src/origin/s3/contract.ts';
+import { multipartOperation, UploadStore, type MultipartContext, type MultipartObjects } from '../src/origin/s3/multipart/index.ts';
+import { MIN_PART_BYTES } from '../src/origin/s3/multipart/limits.ts';
+
+const MiB = 1024 ** 2;
+const BUCKET = 'uploads';
+
+/**
+ * Until the S3 dispatcher (S1) and the authenticator (S2) are in, the multipart handlers are served
+ * by a small path-style front made here: it resolves the request, lets every request in, checks
+ * x-amz-checksum-crc32 as the authenticator would, answers GET/PUT of whole objects from the
+ * ObjectStore (to read completed objects back) and renders S3Errors as S3's XML.
+ */
+interface Harness {
+  url: string;
+  dataDir: string;
+  store: ObjectStore;
+  uploads: UploadStore;
+  client: S3Client;
+  /** The ETags the completed objects were given (the ObjectStore computes its own). */
+  etags: Map<string, string>;
+  close(): Promise<void>;
+}
+
+const standInAuthenticator: S3Authenticator = {
+  authenticate: () => ({ accessKeyId: 'test-key', payload: { kind: 'unsigned' } }),
+  openPayload: (request) => {
+    const expected = request.headers['x-amz-checksum-crc32'];
+    const crc = new Crc32();
+    const body = new PassThrough();
+    const checksums = new Promise<Record<string, string>>((resolve, reject) => {
+      body.on('data', (chunk: Buffer) => crc.update(chunk));
+      body.on('end', () => {
+        const buffer = Buffer.alloc(4);
+        buffer.writeUInt32BE(crc.digest() >>> 0);
+        const actual = buffer.toString('base64');
+        if (typeof expected === 'string' && expected !== actual) reject(new S3Error('BadDigest', 400, 'CRC32 mismatch'));
+        else resolve(typeof expected === 'string' ? { CRC32: actual } : {});
+      });
+      body.on('error', reject);
+    });
+    checksums.catch(() => undefined);
+    request.raw.on('error', (error) => body.destroy(error));
+    request.raw.pipe(body);
+    return { body, checksums };
+  },
+};
+
+function storeKey(bucket: string, key: string): string {
+  return `s3/${bucket}/${key}`;
+}
+
+async function startHarness(options: { maxObjectBytes?: number; dataDir?: string } = {}): Promise<Harness> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'cdnsim-s3-multipart-')));
+  const store = await ObjectStore.open(dataDir);
+  const uploads = await UploadStore.open(path.join(dataDir, 'multipart'));
+  const etags = new Map<string, string>();
+  const objects: MultipartObjects = {
+    hasBucket: async (bucket) => bucket === BUCKET,
+    putCompleted: async (bucket, key, headers, body, etag, maxBytes) => {
+      await store.put(storeKey(bucket, key), { contentType: headers['content-type'] ?? 'application/octet-stream', cacheControl: headers['cache-control'] }, body, maxBytes);
+      etags.set(storeKey(bucket, key), etag);
+    },
+    get: (bucket, key) => store.get(storeKey(bucket, key)),
+  };
+  const ctx: MultipartContext = {
+    objects,
+    uploads,
+    authenticator: standInAuthenticator,
+    settings: { region: 'us-east-1', credentials: [], publicReadBuckets: new Set(), maxPresignSeconds: 604_800 },
+    maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3,
+  };
+  const server = createServer((req, res) => {
+    void handle(req, res, ctx, store, etags).catch((error: unknown) => sendError(res, error));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new S3Client({
+    endpoint: url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test-key', secretAccessKey: 'test-secret' },
+    maxAttempts: 1,
+  });
+  return {
+    url,
+    dataDir,
+    store,
+    uploads,
+    client,
+    etags,
+    close: async () => {
+      client.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: MultipartContext, store: ObjectStore, etags: Map<string, string>): Promise<void> {
+  const target = new URL(req.url ?? '/', 'http://localhost');
+  const [, bucket, ...rest] = target.pathname.split('/');
+  const key = rest.length > 0 ? rest.map(decodeURIComponent).join('/') : undefined;
+  const request: S3Request = {
+    raw: req,
+    method: req.method ?? 'GET',
+    bucket: bucket === '' ? undefined : bucket,
+    key: key === '' ? undefined : key,
+    query: target.searchParams,
+    headers: req.headers,
+    addressing: 'path',
+    requestId: randomBytes(8).toString('hex'),
+  };
+  const answer = multipartOperation(request, ctx);
+  if (answer) {
+    const { status, headers, body } = await answer;
+    res.writeHead(status, headers).end(body);
+    return;
+  }
+  if (request.bucket === undefined || request.key === undefined) throw new S3Error('NotImplemented', 501, 'not in this harness');
+  const name = storeKey(request.bucket, request.key);
+  if (req.method === 'PUT') {
+    const { meta } = await store.put(name, { contentType: 'application/octet-stream' }, req, 1024 ** 3);
+    etags.delete(name);
+    res.writeHead(200, { etag: meta.etag }).end();
+    return;
+  }
+  if (req.method === 'GET') {
+    const object = await store.get(name);
+    if (!object) throw new S3Error('NoSuchKey', 404, 'The specified key does not exist.');
+    res.writeHead(200, { etag: etags.get(name) ?? object.etag, 'content-length': object.size, 'content-type': object.contentType });
+    if (object.size === 0) {
+      object.release();
+      res.end();
+    } else object.openBody(0, object.size - 1).pipe(res);
+    return;
+  }
+  throw new S3Error('NotImplemented', 501, 'not in this harness');
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const s3 = error instanceof S3Error ? error : new S3Error('InternalError', 500, String(error));
+  const details = Object.entries(s3.details).map(([name, value]) => `<${name}>${value}</${name}>`).join('');
+  if (res.headersSent) return void res.destroy();
+  // The request body may be unread (an error before it was needed): close rather than drain it.
+  res.writeHead(s3.status, { 'content-type': 'application/xml', connection: 'close' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${s3.code}</Code><Message>${s3.message}</Message>${details}</Error>`);
+}
+
+/** The S3 error code a client call fails with. */
+async function errorCode(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    return (error as Error).name;
+  }
+  throw new Error('the call succeeded');
+}
+
+function md5Hex(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+function expectedCompositeEtag(parts: Buffer[]): string {
+  const digests = Buffer.concat(parts.map((part) => createHash('md5').update(part).digest()));
+  return `"${md5Hex(digests)}-${parts.length}"`;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body ?? []) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+async function uploadDirs(dataDir: string): Promise<string[]> {
+  return readdir(path.join(dataDir, 'multipart'));
+}
+
+describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness.close();
+    await rm(harness.dataDir, { recursive: true, force: true });
+  });
+
+  async function startUpload(key: string): Promise<string> {
+    const { UploadId } = await harness.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: 'text/plain' }));
+    expect(UploadId).toMatch(/^[0-9a-f]{48}$/);
+    return UploadId!;
+  }
+
+  async function putPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+    const { ETag } = await harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }));
+    expect(ETag).toBe(`"${md5Hex(body)}"`);
+    return ETag!;
+  }
+
+  it('lib-storage uploads 64 MiB in 8 MiB parts: the ETag ends in -8 and the object reads back byte-identical', { timeout: 60_000 }, async () => {
+    const body = randomBytes(64 * MiB);
+    const upload = new Upload({
+      client: harness.client,
+      params: { Bucket: BUCKET, Key: 'big/object.bin', Body: body, ContentType: 'application/x-test' },
+      partSize: 8 * MiB,
+      queueSize: 4,
+    });
+    const result = await upload.done();
+    const parts = Array.from({ length: 8 }, (_, index) => body.subarray(index * 8 * MiB, (index + 1) * 8 * MiB));
+    expect(result.ETag).toMatch(/-8"$/);
+    expect(result.ETag).toBe(expectedCompositeEtag(parts));
+
+    const read = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'big/object.bin' }));
+    expect(read.ETag).toBe(result.ETag);
+    expect(read.ContentType).toBe('application/x-test');
+    const back = await readAll(read.Body as AsyncIterable<Uint8Array>);
+    expect(back.length).toBe(body.length);
+    expect(back.equals(body)).toBe(true);
+
+    const listed = await harness.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'big/' }));
+    expect(listed.Uploads ?? []).toEqual([]);
+  });
+
+  it('parts carry the CRC32 the client sent; ListParts shows them and Complete answers the composite checksum', async () => {
+    const key = 'checksummed.bin';
+    const { UploadId } = await harness.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'CRC32' }));
+    const first = randomBytes(MIN_PART_BYTES);
+    const second = randomBytes(1000);
+    const one = await harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: first, ChecksumAlgorithm: 'CRC32' }));
+    const two = await harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 2, Body: second, ChecksumAlgorithm: 'CRC32' }));
+    expect(one.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==$/);
+    const listed = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId }));
+    expect(listed.Parts?.map((part) => part.ChecksumCRC32)).toEqual([one.ChecksumCRC32, two.ChecksumCRC32]);
+    expect(listed.ChecksumAlgorithm).toBe('CRC32');
+    const done = await harness.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: one.ETag, ChecksumCRC32: one.ChecksumCRC32 },
+            { PartNumber: 2, ETag: two.ETag, ChecksumCRC32: two.ChecksumCRC32 },
+          ],
+        },
+      }),
+    );
+    expect(done.ETag).toBe(expectedCompositeEtag([first, second]));
+    expect(done.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==-2$/);
+  });
+
+  it('Complete naming parts out of order answers InvalidPartOrder and writes nothing; the upload stays whole', async () => {
+    const key = 'out-of-order.bin';
+    const uploadId = await startUpload(key);
+    const parts = [randomBytes(MIN_PART_BYTES), randomBytes(MIN_PART_BYTES), randomBytes(100)];
+    const etags = [];
+    for (const [index, part] of parts.entries()) etags.push(await putPart(key, uploadId, index + 1, part));
+    const complete = (order: number[]) =>
+      harness.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: order.map((number) => ({ PartNumber: number, ETag: etags[number - 1] })) },
+        }),
+      );
+    expect(await errorCode(complete([2, 1, 3]))).toBe('InvalidPartOrder');
+    expect(await errorCode(complete([1, 1, 3]))).toBe('InvalidPartOrder');
+    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    const listed = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+    expect(listed.Parts?.map((part) => part.PartNumber)).toEqual([1, 2, 3]);
+    // The same upload still completes once asked properly.
+    const done = await complete([1, 2, 3]);
+    expect(done.ETag).toBe(expectedCompositeEtag(parts));
+  });
+
+  it('Complete naming a missing part or a wrong ETag answers InvalidPart and writes nothing', async () => {
+    const key = 'missing-part.bin';
+    const uploadId = await startUpload(key);
+    const first = randomBytes(MIN_PART_BYTES);
+    const etag = await putPart(key, uploadId, 1, first);
+    const complete = (parts: { PartNumber: number; ETag: string }[]) =>
+      harness.client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    expect(await errorCode(complete([{ PartNumber: 1, ETag: etag }, { PartNumber: 2, ETag: etag }]))).toBe('InvalidPart');
+    expect(await errorCode(complete([{ PartNumber: 1, ETag: `"${'0'.repeat(32)}"` }]))).toBe('InvalidPart');
+    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    // An unquoted ETag names the part as well as a quoted one.
+    const done = await complete([{ PartNumber: 1, ETag: etag.replace(/"/g, '') }]);
+    expect(done.ETag).toBe(expectedCompositeEtag([first]));
+  });
+
+  it('a part under 5 MiB that is not the last answers EntityTooSmall', async () => {
+    const key = 'too-small.bin';
+    const uploadId = await startUpload(key);
+    const small = await putPart(key, uploadId, 1, randomBytes(MIN_PART_BYTES - 1));
+    const last = await putPart(key, uploadId, 2, randomBytes(10));
+    const code = await errorCode(
+      harness.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: small }, { PartNumber: 2, ETag: last }] },
+        }),
+      ),
+    );
+    expect(code).toBe('EntityTooSmall');
+    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+  });
+
+  it('Abort removes the upload and its parts from disk; the id then answers NoSuchUpload', async () => {
+    const key = 'aborted.bin';
+    const uploadId = await startUpload(key);
+    await putPart(key, uploadId, 1, randomBytes(1000));
+    await putPart(key, uploadId, 2, randomBytes(1000));
+    expect(await uploadDirs(harness.dataDir)).toContain(uploadId);
+    await harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+    expect((await uploadDirs(harness.dataDir)).filter((name) => name.startsWith(uploadId))).toEqual([]);
+    expect(await errorCode(harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId })))).toBe('NoSuchUpload');
+    expect(await errorCode(harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId })))).toBe('NoSuchUpload');
+    expect(
+      await errorCode(harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 3, Body: Buffer.from('late') }))),
+    ).toBe('NoSuchUpload');
+    expect(
+      await errorCode(
+        harness.client.send(
+          new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] } }),
+        ),
+      ),
+    ).toBe('NoSuchUpload');
+  });
+
+  it('an upload id names its own bucket and key only', async () => {
+    const uploadId = await startUpload('owned.bin');
+    expect(await errorCode(harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'other.bin', UploadId: uploadId })))).toBe('NoSuchUpload');
+    expect(await errorCode(harness.client.send(new ListPartsCommand({ Bucket: 'nobucket', Key: 'owned.bin', UploadId: uploadId })))).toBe('NoSuchBucket');
+    expect(await errorCode(harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'owned.bin', UploadId: '../../objects' })))).toBe('NoSuchUpload');
+    await harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'owned.bin', UploadId: uploadId }));
+  });
+
+  it('ListParts pages with part-number-marker and max-parts; a part uploaded again replaces the old one', async () => {
+    const key = 'listed-parts.bin';
+    const uploadId = await startUpload(key);
+    for (let number = 1; number <= 5; number++) await putPart(key, uploadId, number, Buffer.from(`part ${number}`));
+    const replaced = await putPart(key, uploadId, 3, Buffer.from('part three, again'));
+    const seen: { number: number; etag: string; size: number }[] = [];
+    let marker: string | undefined;
+    const pages: number[][] = [];
+    for (;;) {
+      const page = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MaxParts: 2, PartNumberMarker: marker }));
+      pages.push((page.Parts ?? []).map((part) => part.PartNumber!));
+      for (const part of page.Parts ?? []) seen.push({ number: part.PartNumber!, etag: part.ETag!, size: part.Size! });
+      if (!page.IsTruncated) break;
+      marker = String(page.NextPartNumberMarker);
+    }
+    expect(pages).toEqual([[1, 2], [3, 4], [5]]);
+    expect(seen[2]).toEqual({ number: 3, etag: replaced, size: 'part three, again'.length });
+    await harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+  });
+
+  it('ListMultipartUploads: prefix, delimiter, max-uploads with key-marker and upload-id-marker', async () => {
+    const keys = ['list/a', 'list/b', 'list/b', 'list/dir/x', 'list/dir/y', 'list/e'];
+    const ids: string[] = [];
+    for (const key of keys) ids.push(await startUpload(key));
+
+    const all = await harness.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/' }));
+    expect(all.Uploads?.map((upload) => [upload.Key, upload.UploadId])).toEqual(keys.map((key, index) => [key, ids[index]]));
+    expect(all.IsTruncated).toBe(false);
+
+    const grouped = await harness.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/', Delimiter: '/' }));
+    expect(grouped.Uploads?.map((upload) => upload.Key)).toEqual(['list/a', 'list/b', 'list/b', 'list/e']);
+    expect(grouped.CommonPrefixes?.map((common) => common.Prefix)).toEqual(['list/dir/']);
+
+    // Pages of two: the two uploads of list/b are split across pages by upload-id-marker.
+    const pages: string[][] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await harness.client.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/', MaxUploads: 2, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      pages.push((page.Uploads ?? []).map((upload) => upload.UploadId!));
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+    expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4, 6)]);
+
+    const groupedPages: (string | undefined)[][] = [];
+    keyMarker = undefined;
+    uploadIdMarker = undefined;
+    for (;;) {
+      const page = await harness.client.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/', Delimiter: '/', MaxUploads: 3, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      groupedPages.push([...(page.Uploads ?? []).map((upload) => upload.Key), ...(page.CommonPrefixes ?? []).map((common) => common.Prefix)]);
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+    expect(groupedPages).toEqual([['list/a', 'list/b', 'list/b'], ['list/e', 'list/dir/']]);
+
+    for (const [index, key] of keys.entries()) await harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: ids[index] }));
+  });
+
+  it('UploadPartCopy builds an object from ranges of another object', async () => {
+    const source = randomBytes(MIN_PART_BYTES + 12_345);
+    await rawRequest(harness.url, 'PUT', `/${BUCKET}/copy/source.bin`, {}, source);
+    const key = 'copy/target.bin';
+    const uploadId = await startUpload(key);
+    const first = await harness.client.send(
+      new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, CopySource: `${BUCKET}/copy/source.bin`, CopySourceRange: `bytes=0-${MIN_PART_BYTES - 1}` }),
+    );
+    const second = await harness.client.send(
+      new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 2, CopySource: `/${BUCKET}/copy%2Fsource.bin`, CopySourceRange: `bytes=${MIN_PART_BYTES}-${source.length - 1}` }),
+    );
+    expect(first.CopyPartResult?.ETag).toBe(`"${md5Hex(source.subarray(0, MIN_PART_BYTES))}"`);
+    const beyond = harness.client.send(
+      new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 3, CopySource: `${BUCKET}/copy/source.bin`, CopySourceRange: `bytes=0-${source.length}` }),
+    );
+    expect(await errorCode(beyond)).toBe('InvalidRange');
+    const missing = harness.client.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 3, CopySource: `${BUCKET}/copy/none.bin` }));
+    expect(await errorCode(missing)).toBe('NoSuchKey');
+    await harness.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.CopyPartResult?.ETag }, { PartNumber: 2, ETag: second.CopyPartResult?.ETag }] },
+      }),
+    );
+    const read = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect((await readAll(read.Body as AsyncIterable<Uint8Array>)).equals(source)).toBe(true);
+  });
+
+  it('bad input: part numbers outside 1-10,000, malformed or empty Complete bodies, an unknown bucket', async () => {
+    const key = 'bad-input.bin';
+    const uploadId = await startUpload(key);
+    const query = `uploadId=${uploadId}`;
+    for (const number of ['0', '10001', '-1', 'x']) {
+      const answer = await rawRequest(harness.url, 'PUT', `/${BUCKET}/${key}?${query}&partNumber=${number}`, {}, Buffer.from('x'));
+      expect([answer.status, codeOf(answer.body)]).toEqual([400, 'InvalidArgument']);
+    }
+    for (const body of ['', '<CompleteMultipartUpload><Part>', '<Other/>', '<CompleteMultipartUpload></CompleteMultipartUpload>', '<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>']) {
+      const answer = await rawRequest(harness.url, 'POST', `/${BUCKET}/${key}?${query}`, {}, Buffer.from(body));
+      expect([answer.status, codeOf(answer.body)]).toEqual([400, 'MalformedXML']);
+    }
+    const unknown = await rawRequest(harness.url, 'POST', `/nobucket/${key}?uploads`, {}, Buffer.alloc(0));
+    expect([unknown.status, codeOf(unknown.body)]).toEqual([404, 'NoSuchBucket']);
+    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+  });
+});
+
+describe('S3 multipart limits against a small max object size', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ maxObjectBytes: 8 * MiB });
+  });
+  afterAll(async () => {
+    await harness.close();
+    await rm(harness.dataDir, { recursive: true, force: true });
+  });
+
+  it('a part declared over the limit is refused before it is read; a part over it in fact is dropped; a Complete over it answers EntityTooLarge', async () => {
+    const key = 'large.bin';
+    const { UploadId } = await harness.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+    const declared = await rawRequest(harness.url, 'PUT', `/${BUCKET}/${key}?uploadId=${UploadId}&partNumber=1`, { 'content-length': String(9 * MiB) }, Buffer.alloc(0), true);
+    expect([declared.status, codeOf(declared.body)]).toEqual([400, 'EntityTooLarge']);
+    // Chunked, so the length is learnt only while reading.
+    const streamed = await rawRequest(harness.url, 'PUT', `/${BUCKET}/${key}?uploadId=${UploadId}&partNumber=1`, { 'transfer-encoding': 'chunked' }, randomBytes(8 * MiB + 1));
+    expect([streamed.status, codeOf(streamed.body)]).toEqual([400, 'EntityTooLarge']);
+    const dir = path.join(harness.dataDir, 'multipart', UploadId!);
+    expect((await readdir(dir)).sort()).toEqual(['upload.json']);
+
+    const parts = [randomBytes(5 * MiB), randomBytes(4 * MiB)];
+    const etags = [];
+    for (const [index, part] of parts.entries()) {
+      etags.push((await harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: index + 1, Body: part }))).ETag);
+    }
+    const code = await errorCode(
+      harness.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+        }),
+      ),
+    );
+    expect(code).toBe('EntityTooLarge');
+    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+  });
+});
+
+function codeOf(xml: string): string | undefined {
+  return /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
+}
+
+/** One raw HTTP request (the error cases an SDK would refuse to send). `headersOnly` ends the body early, as a client refused before it sent it. */
+function rawRequest(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  headersOnly = false,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(target, base), { method, headers: { ...(headers['transfer-encoding'] ? {} : { 'content-length': String(body.length) }), ...headers }, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+    if (headersOnly) request.flushHeaders();
+    else request.end(body);
+  });
+}
