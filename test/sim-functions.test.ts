@@ -131,8 +131,32 @@ describe('offline simulation with edge functions', { timeout: 30_000 }, () => {
     expect(cf.result.stats.errorsByKind.get('http 503')).toBe(2);
     const lambda = await run([{ key: 'a' }, { key: 'a' }], [spec('broken', ['origin-response'], { runtime: 'lambda-node' })], fns.load);
     expect(lambda.byEdgeStatus).toEqual({ iad: { LambdaExecutionError: 2 } });
-    expect(lambda.result.stats.errorsByKind.get('http 502')).toBe(2);
+    expect(lambda.result.stats.errorsByKind.get('http 503')).toBe(2);
     expect(lambda.result.edges.iad!.origin_fetches).toBe(2);
+  });
+
+  it("an origin-request answer stands in for the origin's: stored per its Cache-Control, without origin-response", async () => {
+    const fns = handlers({
+      synthetic: () => ({ kind: 'response', response: { status: 200, headers: { 'cache-control': ['max-age=600'] }, body: 'made at the edge' } }),
+      never: () => {
+        throw new Error('origin-response ran on a generated response');
+      },
+    });
+    const specs = [spec('synthetic', ['origin-request'], { runtime: 'lambda-node' }), spec('never', ['origin-response'], { runtime: 'lambda-node' })];
+    const { byEdgeStatus, result } = await run([{ key: 'a' }, { key: 'a' }, { key: 'b' }], specs, fns.load);
+    expect(byEdgeStatus).toEqual({ iad: { LambdaGeneratedResponse: 2, HIT: 1 } });
+    expect(result.edges.iad!.origin_fetches).toBe(0);
+    expect(result.edges.iad!.functions).toEqual({ synthetic: { 'origin-request': { generated: 2 } } });
+  });
+
+  it('viewer-response may change the status in cloudfront-js, not in lambda-node', async () => {
+    const fns = handlers({
+      teapot: (invocation) => ({ kind: 'response', response: { ...(invocation as Extract<Invocation, { response: unknown }>).response, status: 418 } }),
+    });
+    const cf = await run([{ key: 'a' }], [spec('teapot', ['viewer-response'])], fns.load);
+    expect(cf.result.stats.errorsByKind.get('http 418')).toBe(1);
+    const lambda = await run([{ key: 'a' }], [spec('teapot', ['viewer-response'], { runtime: 'lambda-node' })], fns.load);
+    expect(lambda.result.stats.errors).toBe(0);
   });
 
   it('a function runs only on the edges it names, each edge with its own instance', async () => {

@@ -1,6 +1,6 @@
 import type { FunctionHeaders, FunctionOrigin, FunctionRequest, FunctionResponse } from '../../functions/types.ts';
 import type { FetchThrough, SimulatedEdge } from './simulated-edge.ts';
-import { failureAnswer, generatedCacheStatus } from './function-answers.ts';
+import { failureAnswer, generatedXCache } from '../../functions/failures.ts';
 import type { Ran, SimulatedFunctions } from './simulated-functions.ts';
 
 /** One request as the edge served it: what the client got, and what it cost the origin. */
@@ -28,18 +28,20 @@ export interface ViewerRequestInput {
 }
 
 /**
- * One GET through an edge with functions, at the triggers CloudFront runs them: viewer-request on
- * every request (it may rewrite the cache key or answer), origin-request and origin-response only
- * when the cache goes to the origin, viewer-response on every answer from cache or origin below
- * 400 (not on one a function generated or failed, as CloudFront skips it there). A response
- * trigger sees status and headers only, never a body.
+ * One GET through an edge with functions, at the triggers CloudFront runs them, as the live edge
+ * does (src/edge/function-hooks.ts, origin-hooks.ts): viewer-request on every request (it may
+ * rewrite the cache key, or answer: then nothing else runs); origin-request and origin-response
+ * only when the cache goes to the origin (an origin-request answer stands in for the origin's and
+ * is stored per its Cache-Control, without origin-response); viewer-response on every answer but
+ * a final one (a function's failure or a viewer-request answer). A response trigger sees status
+ * and headers only, never a body.
  */
 export async function serveWithFunctions(edge: SimulatedEdge, functions: SimulatedFunctions, input: ViewerRequestInput): Promise<FunctionServed> {
   const context = { edgeId: input.edgeId, requestId: input.requestId };
   let request = functionRequest(input.path, input.headers, input.clientIp);
   const viewer = await functions.run(input.edgeId, { trigger: 'viewer-request', request, context });
   if (viewer) {
-    if (viewer.result.kind !== 'request') return answered(viewer);
+    if (viewer.result.kind !== 'request') return { ...answered(viewer), originFetch: false, originBytes: 0 };
     request = viewer.result.request;
   }
   let originFetch = false;
@@ -48,8 +50,13 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
     let outgoing: FunctionRequest = { ...request, origin: { ...input.origin } };
     const originRequest = await functions.run(input.edgeId, { trigger: 'origin-request', request: outgoing, context });
     if (originRequest) {
-      if (originRequest.result.kind !== 'request') return answered(originRequest);
-      outgoing = originRequest.result.request;
+      const { result } = originRequest;
+      if (result.kind === 'failure') return answered(originRequest);
+      if (result.kind === 'response') {
+        const generated = answered(originRequest);
+        return { kind: 'origin', answer: { status: result.response.status, headers: flatHeaders(result.response.headers), bytes: generated.bytes }, generated: generated.cacheStatus };
+      }
+      outgoing = result.request;
     }
     originFetch = true;
     let answer = edge.originAnswer(`${outgoing.origin?.path ?? ''}${pathOf(outgoing)}`, !revalidation);
@@ -59,37 +66,38 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
     if (originResponse) {
       if (originResponse.result.kind !== 'response') return answered(originResponse);
       const changed = originResponse.result.response;
-      answer = { status: changed.status, headers: flatHeaders(changed.headers), bytes: answer.bytes };
+      // A body replaces the origin's response, body and all.
+      const bytes = changed.body === undefined ? answer.bytes : bodyBytes(changed);
+      answer = { status: changed.status, headers: flatHeaders(changed.headers), bytes };
     }
     return { kind: 'origin', answer };
   });
   if (served.kind === 'answered') return { ...served, originFetch, originBytes };
-  const delivered: FunctionServed = { status: 200, cacheStatus: served.status, bytes: served.bytes, originFetch, originBytes };
+  const delivered: FunctionServed = { status: served.status, cacheStatus: served.cacheStatus, bytes: served.bytes, originFetch, originBytes };
   const viewerResponse = await functions.run(input.edgeId, {
     trigger: 'viewer-response',
     request,
-    response: { status: 200, headers: { 'x-cache': [served.status], 'content-length': [String(served.bytes)] } },
+    response: { status: served.status, headers: { 'x-cache': [served.cacheStatus], 'content-length': [String(served.bytes)] } },
     context,
   });
   if (!viewerResponse) return delivered;
-  if (viewerResponse.result.kind === 'failure') return { ...answered(viewerResponse), originFetch, originBytes };
-  if (viewerResponse.result.kind === 'response') delivered.status = viewerResponse.result.response.status;
+  const { result, spec } = viewerResponse;
+  if (result.kind !== 'response') return { ...answered(viewerResponse), originFetch, originBytes };
+  // Lambda@Edge viewer-response functions cannot change the status; CloudFront Functions can.
+  if (spec.runtime === 'cloudfront-js') delivered.status = result.response.status;
   return delivered;
 }
 
 /** A function's answer or failure as the edge delivers it instead of the cache's. */
-function answered({ spec, result }: Ran): FunctionServed & { kind: 'answered' } {
-  const base = { kind: 'answered' as const, originFetch: false, originBytes: 0 };
-  if (result.kind === 'failure') {
-    const failure = failureAnswer(spec.runtime, result.reason);
-    return { ...base, status: failure.status, cacheStatus: failure.xCache, bytes: 0 };
-  }
-  if (result.kind === 'response') {
-    const { body, bodyEncoding } = result.response;
-    const bytes = body === undefined ? 0 : Buffer.byteLength(body, bodyEncoding === 'base64' ? 'base64' : 'utf8');
-    return { ...base, status: result.response.status, cacheStatus: generatedCacheStatus(spec.runtime), bytes };
-  }
-  throw new Error(`function "${spec.id}": a request where a response was due (the runtime should have failed it as invalid-result)`);
+function answered({ spec, result }: Ran): { kind: 'answered'; status: number; cacheStatus: string; bytes: number } {
+  if (result.kind === 'response') return { kind: 'answered', status: result.response.status, cacheStatus: generatedXCache(spec.runtime), bytes: bodyBytes(result.response) };
+  // A request where a response is due is a result the edge cannot use, as the live edge counts it.
+  const failure = failureAnswer(spec.runtime, result.kind === 'failure' ? result.reason : 'invalid-result');
+  return { kind: 'answered', status: failure.status, cacheStatus: failure.xCache, bytes: 0 };
+}
+
+function bodyBytes({ body, bodyEncoding }: FunctionResponse): number {
+  return body === undefined ? 0 : Buffer.byteLength(body, bodyEncoding === 'base64' ? 'base64' : 'utf8');
 }
 
 function functionRequest(path: string, headers: FunctionHeaders, clientIp: string): FunctionRequest {

@@ -25,9 +25,14 @@ export interface OriginAnswer {
  * How a fetch through edge functions went: the origin's answer (possibly with changed headers),
  * or, when a function answered or failed instead, what the edge delivered in its place (never stored).
  */
-export type FetchThrough = { kind: 'origin'; answer: OriginAnswer } | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
+export type FetchThrough =
+  /** `generated`: an origin-request function answered in the origin's place; stored all the same, and counted under this X-Cache. */
+  | { kind: 'origin'; answer: OriginAnswer; generated?: string }
+  | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
 
-export type ServedThrough = { kind: 'cache'; status: SimulatedStatus; bytes: number } | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
+export type ServedThrough =
+  | { kind: 'cache'; status: number; cacheStatus: SimulatedStatus | string; bytes: number }
+  | { kind: 'answered'; status: number; cacheStatus: string; bytes: number };
 
 /**
  * One edge without sockets: a plain GET for a synthetic object goes through the live edge's own
@@ -70,16 +75,16 @@ export class SimulatedEdge {
   async requestThrough(keyPath: string, fetch: (revalidation: boolean) => Promise<FetchThrough>): Promise<ServedThrough> {
     const req: CacheRequest = { url: keyPath, method: 'GET', headers: {} };
     const found = this.cache.lookup(req);
-    if (found.kind === 'fresh') return { kind: 'cache', status: 'HIT', bytes: found.entry.body.length };
+    if (found.kind === 'fresh') return { kind: 'cache', status: found.entry.status, cacheStatus: 'HIT', bytes: found.entry.body.length };
     const fetched = await fetch(found.kind !== 'miss');
     if (fetched.kind === 'answered') return fetched;
     const { answer } = fetched;
-    if (found.kind === 'stale-while-revalidate' || found.kind === 'stale') {
+    if ((found.kind === 'stale-while-revalidate' || found.kind === 'stale') && answer.status === 304) {
       this.cache.revalidated(found.entry, req, { status: 304, headers: answer.headers });
-      return { kind: 'cache', status: found.kind === 'stale' ? 'REVALIDATED' : 'STALE', bytes: found.entry.body.length };
+      return { kind: 'cache', status: found.entry.status, cacheStatus: found.kind === 'stale' ? 'REVALIDATED' : 'STALE', bytes: found.entry.body.length };
     }
     this.#storeIfCacheable(req, answer);
-    return { kind: 'cache', status: 'MISS', bytes: answer.bytes };
+    return { kind: 'cache', status: answer.status, cacheStatus: fetched.generated ?? 'MISS', bytes: answer.bytes };
   }
 
   /** What the built-in origin answers a GET of `path` with (a 304 carries no body headers). */

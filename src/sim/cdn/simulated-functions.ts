@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { loadCloudFrontFunction } from '../../functions/cloudfront-js/runtime.ts';
-import { loadLambdaFunction } from '../../functions/lambda-node/runtime.ts';
+import { loadFunction } from '../../functions/load.ts';
 import type { FailureReason, FunctionSpec, Invocation, InvocationResult, LoadedFunction, Trigger } from '../../functions/types.ts';
 
 /** The outcome label of cdn_edge_function_invocations_total, as the live edge counts it. */
@@ -12,10 +10,7 @@ export type InvocationCounts = Record<string, Partial<Record<Trigger, Partial<Re
 export type FunctionLoader = (spec: FunctionSpec, version: number) => Promise<LoadedFunction>;
 
 /** Reads a function's file and compiles it in its profile's sandbox, as the live edge does at start. */
-export const loadFromFile: FunctionLoader = async (spec, version) => {
-  const source = await readFile(spec.file, 'utf8');
-  return spec.runtime === 'cloudfront-js' ? loadCloudFrontFunction(spec, source, version) : loadLambdaFunction(spec, source, version);
-};
+export const loadFromFile: FunctionLoader = loadFunction;
 
 /** What running one trigger gave: the function that ran, and its result. */
 export interface Ran {
