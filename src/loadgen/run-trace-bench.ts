@@ -2,7 +2,7 @@ import { counterDeltas } from '../report/counter-deltas.ts';
 import { buildReport, type RunReport } from '../report/run-report.ts';
 import { RunStats } from '../report/run-stats.ts';
 import { simulateCdn } from '../sim/cdn/simulate-cdn.ts';
-import { loadTopologyFile } from '../topology/load.ts';
+import { functionSpecOf, loadTopologyFile } from '../topology/load.ts';
 import { readTrace } from '../trace/read-trace.ts';
 import { takeRequests } from '../trace/take-requests.ts';
 import { TraceFormatError } from '../trace/trace-request.ts';
@@ -48,12 +48,13 @@ export async function runTraceBench(options: BenchOptions & { trace: string }, t
 
   let offline: RunReport['offline_simulation'] = null;
   if (target.cluster && live) {
-    const { topology } = loadTopologyFile(options.topology);
+    const { topology, baseDir } = loadTopologyFile(options.topology);
     const simulated = await simulateCdn(takeRequests(readTrace(options.trace, traceOptions), result.sent), topology, {
       defaultTtlSeconds,
       cacheScale: 1,
       outages: [],
       slotSeconds: 60,
+      functions: topology.functions.map((config) => functionSpecOf(config, baseDir)),
     });
     const byEdgeStatus = Object.fromEntries([...simulated.stats.byEdgeStatus].map(([edge, statuses]) => [edge, Object.fromEntries(statuses)]));
     const differences = compareCounts(live, byEdgeStatus);

@@ -1,7 +1,7 @@
 import { buildReport } from '../../report/run-report.ts';
 import { simulateCdn, type EdgeOutage } from '../../sim/cdn/simulate-cdn.ts';
 import { isLivePolicy, livePolicyProblem } from '../../eviction/live-policies.ts';
-import { loadTopologyFile, TopologyError } from '../../topology/load.ts';
+import { functionSpecOf, loadTopologyFile, TopologyError } from '../../topology/load.ts';
 import { readTrace } from '../../trace/read-trace.ts';
 import { takeRequests } from '../../trace/take-requests.ts';
 import { TraceFormatError } from '../../trace/trace-request.ts';
@@ -17,13 +17,14 @@ export async function simCdnCommand(args: string[]): Promise<void> {
   const { values } = parseCommand(simCdnSpec, args);
   const traceFile = readableTrace(values.trace);
   if (!values.topology) throw new UsageError('--topology FILE is required');
-  let topology;
+  let loaded;
   try {
-    topology = loadTopologyFile(values.topology).topology;
+    loaded = loadTopologyFile(values.topology);
   } catch (error) {
     if (error instanceof TopologyError) throw new UsageError(error.message);
     throw error;
   }
+  const { topology, baseDir } = loaded;
   const ttl = ttlOption(values.ttl);
   const scale = numberOption('cache-scale', values['cache-scale'], { above: 0, noun: 'a number' }, 1);
   const requests = numberOption('requests', values.requests, { integer: true, above: 0 });
@@ -44,6 +45,7 @@ export async function simCdnCommand(args: string[]): Promise<void> {
       policy,
       outages,
       slotSeconds: 60,
+      functions: topology.functions.map((config) => functionSpecOf(config, baseDir)),
     });
   } catch (error) {
     if (error instanceof TraceFormatError || error instanceof RangeError) throw new UsageError(error.message);
