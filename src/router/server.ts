@@ -140,7 +140,7 @@ async function routeContent(ctx: RouteContext): Promise<void> {
     await simulateDelay(simulatedMs);
     const chosen: RoutedEdge = edge;
     const outcome = await proxy.forward(chosen, req, res, (headers) => {
-      ctx.stats.record(chosen.id, headers['x-cache']);
+      ctx.stats.record(chosen.id, headers['x-cache'], headers['server-timing']);
       const timing = `client-edge-rtt;desc="simulated";dur=${simulatedMs.toFixed(3)}, router;dur=${(performance.now() - started).toFixed(3)}`;
       headers['server-timing'] = headers['server-timing'] ? `${String(headers['server-timing'])}, ${timing}` : timing;
     }, viewer);

@@ -81,6 +81,28 @@
     );
   }
 
+  // One row per function per edge; an edge that runs none (or could not be asked) says so.
+  function drawFunctions(state) {
+    const rows = [];
+    const row = (cells, title) => {
+      const tr = document.createElement('tr');
+      if (title) tr.title = title;
+      for (const text of cells) tr.appendChild(document.createElement('td')).textContent = text;
+      rows.push(tr);
+    };
+    for (const edge of state.edges) {
+      const view = edge.functions;
+      if (!view) continue;
+      const answered = view.answered > 0 ? ` (${view.answered} answered by a function)` : '';
+      if (view.problem) row([edge.id, 'unknown', '', '', ''], view.problem);
+      else if (view.attached.length === 0) row([edge.id, 'none', '', '', answered]);
+      for (const fn of view.attached) {
+        row([edge.id, `${fn.id} (${fn.runtime})`, fn.triggers.join(', '), String(fn.version), `${fn.runs}${answered}`]);
+      }
+    }
+    $('functions').replaceChildren(...rows);
+  }
+
   async function refresh() {
     try {
       const state = await (await fetch('/_cdn/dashboard/state', { cache: 'no-store' })).json();
@@ -95,6 +117,7 @@
       }
       previous = { at: now, edges: new Map(state.edges.map((edge) => [edge.id, edge])) };
       draw(state, rates);
+      drawFunctions(state);
     } catch (error) {
       $('where').textContent = `cannot reach the router: ${error.message}`;
     }

@@ -62,6 +62,11 @@ export function dashboardPage(): string {
       <h2>Edges</h2>
       <table><thead><tr><th>edge</th><th>health</th><th>req/s</th><th>hit ratio</th></tr></thead><tbody id="edges"></tbody></table>
     </section>
+    <section>
+      <h2>Edge functions</h2>
+      <table><thead><tr><th>edge</th><th>function</th><th>triggers</th><th>v</th><th>runs</th></tr></thead><tbody id="functions"></tbody></table>
+      <p class="muted" id="functions-note">runs: as the router saw them (each response's Server-Timing fn-… members)</p>
+    </section>
   </div>
 </main>
 <script>window.CDNSIM_MAP = { width: ${MAP_WIDTH}, height: ${MAP_HEIGHT} };</script>

@@ -4,8 +4,9 @@ import { countryPlaces } from '../../geo/country-list.ts';
 import type { LatLon } from '../../geo/distance.ts';
 import type { ClientLocation } from '../../routing/client-location.ts';
 import type { EdgeTable } from '../../routing/edge-table.ts';
+import { EdgeFunctionsDirectory, type EdgeFunctionList } from './edge-functions.ts';
 import { dashboardPage } from './page.ts';
-import type { TrafficStats } from './traffic-stats.ts';
+import type { EdgeCounts, TrafficStats } from './traffic-stats.ts';
 
 export interface DashboardOptions {
   table: EdgeTable;
@@ -20,6 +21,7 @@ const CLIENT_SCRIPT = fileURLToPath(new URL('../../../src/router/dashboard/dashb
 /** /_cdn/dashboard and the small JSON feeds its page polls. */
 export function addDashboardRoutes(app: express.Express, options: DashboardOptions): void {
   const { table, stats, locate } = options;
+  const functions = new EdgeFunctionsDirectory();
   let page: string | undefined;
 
   app.get('/_cdn/dashboard', (_req, res) => {
@@ -31,13 +33,14 @@ export function addDashboardRoutes(app: express.Express, options: DashboardOptio
     res.type('application/javascript').sendFile(CLIENT_SCRIPT);
   });
 
-  app.get('/_cdn/dashboard/state', (req, res) => {
+  app.get('/_cdn/dashboard/state', async (req, res) => {
     const client = locate(req);
+    const lists = await Promise.all(table.edges.map((edge) => functions.of(edge)));
     res.json({
       client,
       chosenEdge: table.nearestHealthy(client)?.id ?? null,
       origin: options.origin,
-      edges: table.edges.map((edge) => {
+      edges: table.edges.map((edge, index) => {
         const counts = stats.of(edge.id);
         return {
           id: edge.id,
@@ -49,6 +52,7 @@ export function addDashboardRoutes(app: express.Express, options: DashboardOptio
           requests: counts.requests,
           hits: counts.hits,
           hitRatio: counts.requests > 0 ? counts.hits / counts.requests : null,
+          functions: functionsView(lists[index]!, counts),
         };
       }),
     });
@@ -60,4 +64,18 @@ export function addDashboardRoutes(app: express.Express, options: DashboardOptio
       countries: countryPlaces(),
     });
   });
+}
+
+/**
+ * The edge's functions with the runs the router saw for each (its triggers' Server-Timing
+ * members: one function per trigger per edge, so a trigger's runs are its function's).
+ */
+function functionsView(list: EdgeFunctionList, counts: EdgeCounts) {
+  const answered = counts.functionAnswers;
+  if (!list.ok) return { problem: list.problem, attached: [], answered };
+  const runsOf = (trigger: string) => counts.functionRuns[trigger as keyof EdgeCounts['functionRuns']] ?? 0;
+  return {
+    attached: list.functions.map((fn) => ({ ...fn, runs: fn.triggers.reduce((sum, trigger) => sum + runsOf(trigger), 0) })),
+    answered,
+  };
 }
