@@ -67,10 +67,12 @@ export function functionHooks(options: FunctionHooksOptions): EdgeHooks {
   if (functions.specFor('viewer-response')) {
     hooks.viewerResponse = async (response, request, client) => {
       const call = await run('viewer-response', responseInvocation(request, response, client, options), undefined);
-      // The Server-Timing header is already built when this runs: its member is added to it here.
-      response.headers['server-timing'] = appendList(response.headers['server-timing'], timing('viewer-response', call.ms));
       // Lambda@Edge viewer-response functions cannot change the status (CloudFront's restrictions); CloudFront Functions can.
-      return record(call, applyResponseResult(options, call.spec, 'viewer-response', response, call.result, call.spec.runtime === 'lambda-node'));
+      const answer = applyResponseResult(options, call.spec, 'viewer-response', response, call.result, call.spec.runtime === 'lambda-node');
+      // The Server-Timing header is already built when this runs: its member is added to it here.
+      const head = answer ?? response;
+      head.headers['server-timing'] = appendList(head.headers['server-timing'], timing('viewer-response', call.ms));
+      return record(call, answer);
     };
   }
   return hooks;
