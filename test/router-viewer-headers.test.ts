@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRouter, type RunningRouter } from '../src/router/server.ts';
 import { viewerAddress, viewerHeaders } from '../src/router/viewer-headers.ts';
 import { parseTopology } from '../src/topology/load.ts';
-import { TEST_EDGES, testTopology } from './helpers/test-cluster.ts';
+import { startTestCluster, TEST_EDGES, testTopology, type TestCluster } from './helpers/test-cluster.ts';
 
 /** An edge stand-in that answers every request with the request headers it received, as JSON. */
 function startEchoEdge(): Promise<Server> {
@@ -110,4 +114,38 @@ describe('viewer header values', () => {
     expect(accented['cloudfront-viewer-city']).toBe('S%C3%A3o Paulo');
     expect(accented['cloudfront-viewer-address']).toBe('143.107.45.12:0');
   });
+});
+
+describe('a function on a real edge reads what the router says of its viewer', () => {
+  let cluster: TestCluster;
+  const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-viewer-fn-'));
+  beforeAll(async () => {
+    // Answers at the edge with what it was told: CloudFront-Viewer-Country/-City and event.viewer.ip.
+    const where = path.join(dir, 'where.js');
+    writeFileSync(
+      where,
+      `function handler(event) {
+  var h = event.request.headers;
+  var read = function (name) { return h[name] ? h[name].value : '-'; };
+  return { statusCode: 200, headers: { 'content-type': { value: 'text/plain' } }, body: read('cloudfront-viewer-country') + ' ' + read('cloudfront-viewer-city') + ' ' + event.viewer.ip };
+}`,
+    );
+    const topology = { ...testTopology({ edges: TEST_EDGES.slice(0, 3) }), functions: [{ id: 'where', file: where, runtime: 'cloudfront-js', triggers: ['viewer-request'] }] };
+    cluster = await startTestCluster(topology);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ask = async (headers: Record<string, string>) => {
+    const response = await request(`${cluster.routerUrl}/anything`, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    return { status: response.statusCode, servedBy: response.headers['x-served-by'], text: await response.body.text() };
+  };
+
+  it('sees the country, city and address the router located, not what the client claims', async () => {
+    expect(await ask({ 'x-forwarded-for': '133.242.0.3', 'cloudfront-viewer-country': 'US' })).toEqual({ status: 200, servedBy: 'nrt', text: 'JP Tokyo 133.242.0.3' });
+    const forged = await ask({ 'cloudfront-viewer-country': 'US', 'cloudfront-viewer-address': '6.6.6.6:1' });
+    expect(forged.text).toBe('- - 127.0.0.1');
+  }, 30_000);
 });
