@@ -12,6 +12,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListPartsCommand,
   S3Client,
   UploadPartCommand,
@@ -78,22 +79,17 @@ async function startHarness(options: { maxObjectBytes?: number; dataDir?: string
   const uploads = await UploadStore.open(path.join(dataDir, 'multipart'));
   const etags = new Map<string, string>();
   const objects: MultipartObjects = {
-    hasBucket: async (bucket) => bucket === BUCKET,
-    putCompleted: async (bucket, key, headers, body, etag, maxBytes) => {
-      await store.put(storeKey(bucket, key), { contentType: headers['content-type'] ?? 'application/octet-stream', cacheControl: headers['cache-control'] }, body, maxBytes);
-      etags.set(storeKey(bucket, key), etag);
+    hasBucket: (bucket) => bucket === BUCKET,
+    storedHeadersOf: (headers) => ({ contentType: String(headers['content-type'] ?? 'binary/octet-stream') }),
+    putCompleted: async (bucket, key, headers, body, completed) => {
+      await store.put(storeKey(bucket, key), headers, body, completed.size);
+      etags.set(storeKey(bucket, key), completed.etag);
     },
     get: (bucket, key) => store.get(storeKey(bucket, key)),
   };
-  const ctx: MultipartContext = {
-    objects,
-    uploads,
-    authenticator: standInAuthenticator,
-    settings: { region: 'us-east-1', credentials: [], publicReadBuckets: new Set(), maxPresignSeconds: 604_800 },
-    maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3,
-  };
+  const maxObjectBytes = options.maxObjectBytes ?? 5 * 1024 ** 3;
   const server = createServer((req, res) => {
-    void handle(req, res, ctx, store, etags).catch((error: unknown) => sendError(res, error));
+    void handle(req, res, { objects, uploads, maxObjectBytes }, store, etags).catch((error: unknown) => sendError(res, error));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -123,7 +119,13 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: MultipartContext, store: ObjectStore, etags: Map<string, string>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  shared: Pick<MultipartContext, 'objects' | 'uploads' | 'maxObjectBytes'>,
+  store: ObjectStore,
+  etags: Map<string, string>,
+): Promise<void> {
   const target = new URL(req.url ?? '/', 'http://localhost');
   const [, bucket, ...rest] = target.pathname.split('/');
   const key = rest.length > 0 ? rest.map(decodeURIComponent).join('/') : undefined;
@@ -137,7 +139,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: MultipartC
     addressing: 'path',
     requestId: randomBytes(8).toString('hex'),
   };
-  const answer = multipartOperation(request, ctx);
+  const principal = standInAuthenticator.authenticate(request, Date.now());
+  const answer = multipartOperation(request, { ...shared, principal, openPayload: () => standInAuthenticator.openPayload(request, principal) });
   if (answer) {
     const { status, headers, body } = await answer;
     res.writeHead(status, headers).end(body);
@@ -280,7 +283,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     const key = 'out-of-order.bin';
     const uploadId = await startUpload(key);
     const parts = [randomBytes(MIN_PART_BYTES), randomBytes(MIN_PART_BYTES), randomBytes(100)];
-    const etags = [];
+    const etags: string[] = [];
     for (const [index, part] of parts.entries()) etags.push(await putPart(key, uploadId, index + 1, part));
     const complete = (order: number[]) =>
       harness.client.send(
@@ -403,7 +406,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await harness.client.send(
+      const page: ListMultipartUploadsCommandOutput = await harness.client.send(
         new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/', MaxUploads: 2, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
       );
       pages.push((page.Uploads ?? []).map((upload) => upload.UploadId!));
@@ -417,7 +420,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     keyMarker = undefined;
     uploadIdMarker = undefined;
     for (;;) {
-      const page = await harness.client.send(
+      const page: ListMultipartUploadsCommandOutput = await harness.client.send(
         new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'list/', Delimiter: '/', MaxUploads: 3, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
       );
       groupedPages.push([...(page.Uploads ?? []).map((upload) => upload.Key), ...(page.CommonPrefixes ?? []).map((common) => common.Prefix)]);
@@ -500,7 +503,7 @@ describe('S3 multipart limits against a small max object size', () => {
     expect((await readdir(dir)).sort()).toEqual(['upload.json']);
 
     const parts = [randomBytes(5 * MiB), randomBytes(4 * MiB)];
-    const etags = [];
+    const etags: (string | undefined)[] = [];
     for (const [index, part] of parts.entries()) {
       etags.push((await harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: index + 1, Body: part }))).ETag);
     }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { S3Error, type S3Principal, type S3Request } from '../contract.ts';
+import { S3Error, type S3Request } from '../contract.ts';
 import { compositeChecksum, compositeEtag } from './composite.ts';
 import type { MultipartAnswer, MultipartContext } from './context.ts';
 import { MAX_OBJECT_BYTES, MIN_PART_BYTES } from './limits.ts';
@@ -19,8 +19,8 @@ const MAX_COMPLETE_BODY_BYTES = 4 * 1024 ** 2;
  * upload, which a retried Complete rewrites with the same bytes, or which an Abort removes; never
  * a torn object. test/s3-multipart.test.ts kills a child process mid-complete to check it.
  */
-export async function completeMultipartUpload(request: S3Request, ctx: MultipartContext, principal: S3Principal): Promise<MultipartAnswer> {
-  const requested = parseCompleteBody(await readBody(request, ctx, principal));
+export async function completeMultipartUpload(request: S3Request, ctx: MultipartContext): Promise<MultipartAnswer> {
+  const requested = parseCompleteBody(await readBody(ctx));
   const upload = await requireUpload(request, ctx);
   return ctx.uploads.exclusive(upload.uploadId, async () => {
     const current = await requireUpload(request, ctx);
@@ -36,10 +36,10 @@ export async function completeMultipartUpload(request: S3Request, ctx: Multipart
     const infos = chosen.map((part) => part.info);
     const etag = compositeEtag(infos);
     const checksum = current.checksumAlgorithm ? compositeChecksum(current.checksumAlgorithm, infos) : undefined;
-    const checksumHeader = current.checksumAlgorithm && checksum ? { [`x-amz-checksum-${current.checksumAlgorithm.toLowerCase()}`]: checksum } : {};
     const size = infos.reduce((total, part) => total + part.size, 0);
     try {
-      await ctx.objects.putCompleted(current.bucket, current.key, { ...current.headers, ...checksumHeader }, concatenate(chosen), etag, size);
+      const checksums = current.checksumAlgorithm && checksum ? { [current.checksumAlgorithm]: checksum } : {};
+      await ctx.objects.putCompleted(current.bucket, current.key, current.headers, concatenate(chosen), { etag, checksums, size });
     } finally {
       // Parts the write never reached (it failed before them) are still open.
       await Promise.all(chosen.map((part) => part.release()));
@@ -112,8 +112,8 @@ function concatenate(parts: readonly OpenPart[]): Readable {
   return Readable.from(bytes(), { objectMode: false });
 }
 
-async function readBody(request: S3Request, ctx: MultipartContext, principal: S3Principal): Promise<string> {
-  const payload = ctx.authenticator.openPayload(request, principal);
+async function readBody(ctx: MultipartContext): Promise<string> {
+  const payload = ctx.openPayload();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of payload.body) {

@@ -1,39 +1,49 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { PutHeaders } from '../../object-store.ts';
 import type { ServableObject } from '../../servable-object.ts';
-import type { S3Authenticator, S3Settings } from '../contract.ts';
+import type { ChecksumAlgorithm, S3Payload, S3Principal } from '../contract.ts';
 import type { UploadStore } from './upload-store.ts';
 
 /**
- * What the multipart handlers need from the rest of the origin's S3 API. The dispatcher (S1) builds
- * one per server and passes it with every request it routes here; the handlers reach buckets and
- * objects only through `objects`, so they never learn how the bucket store lays out its namespace.
+ * What a multipart handler is given with its request. The handlers reach buckets and objects only
+ * through `objects`, so they never learn how the bucket store lays out its namespace; the
+ * dispatcher's hook (s3-handler.ts) builds one per request from the dispatcher's own context.
  */
 export interface MultipartContext {
   objects: MultipartObjects;
   uploads: UploadStore;
-  authenticator: S3Authenticator;
-  settings: S3Settings;
-  /** The origin's largest object (its configured limit; S3's own is 5 TiB). */
+  principal: S3Principal;
+  /** The request's decoded, verified body; at most once. */
+  openPayload(): S3Payload;
+  /** The largest completed object: the origin's configured limit, or S3's 5 TiB if smaller. */
   maxObjectBytes: number;
 }
 
-/** The headers of CreateMultipartUpload that the completed object keeps (lower-case names). */
-export type StoredObjectHeaders = Readonly<Record<string, string>>;
+/** The headers the completed object keeps, as CreateMultipartUpload sent them. */
+export type StoredObjectHeaders = PutHeaders;
 
-/** The bucket store as the multipart handlers see it (S1's bucket-store implements it). */
+export interface CompletedObject {
+  /** The composite "<md5 of the parts' md5s>-N", quoted. */
+  etag: string;
+  /** Composite checksums ("<base64>-N") by algorithm, when every part carried one. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  /** The sum of the parts' sizes: the body is exactly this long. */
+  size: number;
+}
+
+/** The bucket store as the multipart handlers see it. */
 export interface MultipartObjects {
-  hasBucket(bucket: string): Promise<boolean>;
-  /**
-   * Writes an object whole-or-absent (temp file, fsync, rename, directory fsync) under the bucket's
-   * key lock, with `etag` (quoted) as its ETag rather than one computed from the body. `headers`
-   * are those CreateMultipartUpload was sent (Content-Type, Cache-Control, x-amz-meta-* ...).
-   */
-  putCompleted(bucket: string, key: string, headers: StoredObjectHeaders, body: Readable, etag: string, maxBytes: number): Promise<void>;
+  hasBucket(bucket: string): boolean | Promise<boolean>;
+  /** The headers a PutObject with these request headers would store (throws S3Error on bad ones). */
+  storedHeadersOf(headers: IncomingHttpHeaders): StoredObjectHeaders;
+  /** Writes an object whole-or-absent (temp file, fsync, rename, directory fsync) under its key's lock. */
+  putCompleted(bucket: string, key: string, headers: StoredObjectHeaders, body: Readable, completed: CompletedObject): Promise<void>;
   /** An object to copy a part from (UploadPartCopy); the caller consumes or releases it. */
   get(bucket: string, key: string): Promise<ServableObject | undefined>;
 }
 
-/** An answer the dispatcher writes out (it adds x-amz-request-id and renders thrown S3Errors). */
+/** An answer for the dispatcher's hook to write (x-amz-request-id and thrown S3Errors are the dispatcher's). */
 export interface MultipartAnswer {
   status: number;
   headers: Record<string, string>;

@@ -1,4 +1,4 @@
-import type { S3Principal, S3Request } from '../contract.ts';
+import type { S3Request } from '../contract.ts';
 import { abortMultipartUpload } from './abort.ts';
 import { completeMultipartUpload } from './complete.ts';
 import type { MultipartAnswer, MultipartContext } from './context.ts';
@@ -8,7 +8,7 @@ import { listParts } from './list-parts.ts';
 import { uploadPartCopy } from './upload-part-copy.ts';
 import { uploadPart } from './upload-part.ts';
 
-export type { MultipartAnswer, MultipartContext, MultipartObjects, StoredObjectHeaders } from './context.ts';
+export type { CompletedObject, MultipartAnswer, MultipartContext, MultipartObjects, StoredObjectHeaders } from './context.ts';
 export { UploadStore } from './upload-store.ts';
 
 export type MultipartOperationName =
@@ -46,28 +46,25 @@ export function multipartOperationName(request: S3Request): MultipartOperationNa
 }
 
 /**
- * The entry point the S3 dispatcher calls for every S3 request: the answer of a multipart
- * operation, or undefined (synchronously) when the request is not one. Thrown S3Errors are for
- * the dispatcher to render as S3's XML error; so is setting x-amz-request-id. `principal` is the
- * dispatcher's authenticate() result; without it the request is authenticated here.
+ * The answer of a multipart operation, or undefined (synchronously) when the request is not one.
+ * Thrown S3Errors are for the dispatcher to render as S3's XML error.
  */
-export function multipartOperation(request: S3Request, ctx: MultipartContext, principal?: S3Principal): Promise<MultipartAnswer> | undefined {
+export function multipartOperation(request: S3Request, ctx: MultipartContext): Promise<MultipartAnswer> | undefined {
   const name = multipartOperationName(request);
   if (name === undefined) return undefined;
-  return run(name, request, ctx, principal);
+  return run(name, request, ctx);
 }
 
-async function run(name: MultipartOperationName, request: S3Request, ctx: MultipartContext, given: S3Principal | undefined): Promise<MultipartAnswer> {
-  const principal = given ?? ctx.authenticator.authenticate(request, Date.now());
+async function run(name: MultipartOperationName, request: S3Request, ctx: MultipartContext): Promise<MultipartAnswer> {
   switch (name) {
     case 'CreateMultipartUpload':
-      return createMultipartUpload(request, ctx, principal);
+      return createMultipartUpload(request, ctx);
     case 'UploadPart':
-      return uploadPart(request, ctx, principal);
+      return uploadPart(request, ctx);
     case 'UploadPartCopy':
       return uploadPartCopy(request, ctx);
     case 'CompleteMultipartUpload':
-      return completeMultipartUpload(request, ctx, principal);
+      return completeMultipartUpload(request, ctx);
     case 'AbortMultipartUpload':
       return abortMultipartUpload(request, ctx);
     case 'ListParts':

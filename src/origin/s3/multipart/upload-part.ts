@@ -1,17 +1,17 @@
-import type { S3Principal, S3Request } from '../contract.ts';
+import type { S3Request } from '../contract.ts';
 import type { MultipartAnswer, MultipartContext } from './context.ts';
 import { MAX_PART_BYTES } from './limits.ts';
 import { declaredBodyLength, entityTooLarge, partNumberOf, requireUpload } from './lookups.ts';
 import type { PartInfo } from './part-file.ts';
 
-export async function uploadPart(request: S3Request, ctx: MultipartContext, principal: S3Principal): Promise<MultipartAnswer> {
+export async function uploadPart(request: S3Request, ctx: MultipartContext): Promise<MultipartAnswer> {
   const partNumber = partNumberOf(request);
   const upload = await requireUpload(request, ctx);
   const maxBytes = Math.min(MAX_PART_BYTES, ctx.maxObjectBytes);
   const declared = declaredBodyLength(request);
   // Refused before a byte is read: nothing reaches the disk.
   if (declared !== undefined && declared > maxBytes) throw entityTooLarge(maxBytes, declared);
-  const payload = ctx.authenticator.openPayload(request, principal);
+  const payload = ctx.openPayload();
   const part = await ctx.uploads.writePart(upload, partNumber, payload.body, maxBytes, payload.checksums);
   return { status: 200, headers: partHeaders(part), body: '' };
 }
