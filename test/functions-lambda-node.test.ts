@@ -278,6 +278,15 @@ describe('lambda-node: isolation and limits', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("hands the function's console output to onLog, line by line, with its id", async () => {
+    const lines: string[] = [];
+    const fn = await load(`export const handler = async (event) => { console.log('saw', event.Records[0].cf.request.uri); console.error('and an error line'); return event.Records[0].cf.request; };`,
+      ['viewer-request'], {}, { onLog: (id, line) => lines.push(`${id}: ${line}`) });
+    expect((await fn.invoke(viewerRequest())).kind).toBe('request');
+    await expect.poll(() => lines.length, { timeout: 5_000 }).toBe(2);
+    expect(lines.sort()).toEqual([`${fn.spec.id}: and an error line`, `${fn.spec.id}: saw /docs/`]);
+  });
+
   it('fails invoke after close', async () => {
     const fn = await load(`export const handler = async (e) => e.Records[0].cf.request;`, ['viewer-request']);
     await fn.close();
@@ -290,6 +299,25 @@ describe('lambda-node: loading and checking', () => {
     await expect(load(`export const handler = async (event) => {`, ['viewer-request'])).rejects.toThrow(/does not load.*SyntaxError/s);
     await expect(load(`export const handle = async () => ({})`, ['viewer-request'])).rejects.toThrow(/exports no function named handler/);
     await expect(load(`export const handler = 'not a function'`, ['viewer-request'])).rejects.toThrow(/exports no function named handler/);
+  });
+
+  it('loads an ES module and a CommonJS handler from .js files outside a "type": "module" package', async () => {
+    const commonJsScope = await mkdtemp(join(tmpdir(), 'cdnsim-lambda-cjs-'));
+    try {
+      const file = join(commonJsScope, 'index.js');
+      await writeFile(join(commonJsScope, 'lib.js'), `export const status = '201';`);
+      await writeFile(file, `import { status } from './lib.js'; export const handler = async () => ({ status });`);
+      const spec: FunctionSpec = { id: 'cjs-scope', file, runtime: 'lambda-node', triggers: ['viewer-request'] };
+      const esm = await loadLambdaFunction(spec, '', 1, { onLog: () => {} });
+      loaded.push(esm);
+      expect(await esm.invoke(viewerRequest())).toEqual({ kind: 'response', response: { status: 201, headers: {} } });
+      await writeFile(file, `exports.handler = async (event) => event.Records[0].cf.request;`);
+      const commonJs = await loadLambdaFunction(spec, '', 2, { onLog: () => {} });
+      loaded.push(commonJs);
+      expect((await commonJs.invoke(viewerRequest())).kind).toBe('request');
+    } finally {
+      await rm(commonJsScope, { recursive: true, force: true });
+    }
   });
 
   it('checkLambdaSource: [] for a good function; names the problem otherwise', async () => {

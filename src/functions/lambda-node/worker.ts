@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { InvokeMessage, WorkerMessage, WorkerSetup } from './protocol.ts';
 
@@ -81,11 +82,37 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   post({ type: 'result', id: message.id, json });
 }
 
+/**
+ * Node (without tsx's help) reads a .js file outside a "type": "module" package as CommonJS, so
+ * `export const handler` there is a SyntaxError. The issue's functions are ES modules in .js
+ * files, so then the function's own .js files are read as modules (a loader hook) and imported
+ * again; a CommonJS function (`exports.handler`) loads on the first try and is left alone.
+ */
+const ESM_IN_COMMONJS = /Unexpected token 'export'|Cannot use import statement outside a module/;
+
+const FORCE_MODULE_HOOK = `
+let prefix;
+export function initialize(data) { prefix = data.prefix; }
+export async function load(url, context, nextLoad) {
+  if (url.startsWith(prefix) && /\\.js(\\?|$)/.test(url) && !url.includes('/node_modules/')) return nextLoad(url, { ...context, format: 'module' });
+  return nextLoad(url, context);
+}`;
+
+async function importFunction(): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(setup.file).href;
+  try {
+    return (await import(`${url}?v=${setup.version}`)) as Record<string, unknown>;
+  } catch (error) {
+    if (!setup.file.endsWith('.js') || !ESM_IN_COMMONJS.test(describe(error))) throw error;
+    register(`data:text/javascript,${encodeURIComponent(FORCE_MODULE_HOOK)}`, { data: { prefix: new URL('.', url).href } });
+    return (await import(`${url}?v=${setup.version}&as=module`)) as Record<string, unknown>;
+  }
+}
+
 async function main(): Promise<void> {
   let handler: Handler | undefined;
   try {
-    const module = (await import(`${pathToFileURL(setup.file).href}?v=${setup.version}`)) as Record<string, unknown>;
-    handler = handlerOf(module);
+    handler = handlerOf(await importFunction());
   } catch (error) {
     post({ type: 'load-error', message: `${setup.file} does not load: ${describe(error)}` });
     return;
