@@ -216,7 +216,7 @@ describe('lambda-node: isolation and limits', () => {
       const request = event.Records[0].cf.request;
       if (request.uri === '/bomb') for (;;) hoard.push(new Array(100_000).fill(Math.random()));
       return request;
-    };`, ['viewer-request'], { viewerTimeoutMs: 20_000 }, { memoryMb: 64 });
+    };`, ['viewer-request'], { viewerTimeoutMs: 20_000 });
     const heapBefore = process.memoryUsage().heapUsed;
     const result = await fn.invoke(viewerRequest({ uri: '/bomb' }));
     expect(result).toMatchObject({ kind: 'failure', reason: 'memory' });
