@@ -4,13 +4,16 @@
  * `request.cookies`, and Set-Cookie out of the response headers into `response.cookies`.
  */
 import type { Invocation } from '../types.ts';
-import type { CfEvent, CfEventType } from './event-types.ts';
+import type { CfEvent, CfEventType, CfResponse } from './event-types.ts';
 import { cookieFields, headerFields, querystringFields, setCookieFields } from './fields.ts';
 
 export function isViewerTrigger(trigger: string): trigger is CfEventType {
   return trigger === 'viewer-request' || trigger === 'viewer-response';
 }
 
+/** A viewer-response event always has its response; a viewer-request event has none (as AWS sends it). */
+export function cloudFrontFunctionsEvent(invocation: Extract<Invocation, { trigger: 'viewer-response' }>): CfEvent & { response: CfResponse };
+export function cloudFrontFunctionsEvent(invocation: Invocation): CfEvent;
 export function cloudFrontFunctionsEvent(invocation: Invocation): CfEvent {
   const { trigger, request, context } = invocation;
   if (!isViewerTrigger(trigger)) {

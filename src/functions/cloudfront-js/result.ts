@@ -13,6 +13,17 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const URI = /^\/[^\s\x00-\x1f\x7f#?]*$/;
 
+/** CloudFront refuses a returned object with any other field ("the request object has an unexpected field"). */
+const REQUEST_FIELDS = new Set(['method', 'uri', 'querystring', 'headers', 'cookies']);
+const RESPONSE_FIELDS = new Set(['statusCode', 'statusDescription', 'headers', 'cookies', 'body']);
+
+function refuseUnexpectedFields(returned: Record<string, unknown>, allowed: ReadonlySet<string>, what: string): void {
+  const unexpected = Object.keys(returned).filter((name) => !allowed.has(name));
+  if (unexpected.length > 0) {
+    throw new InvalidResult(`the ${what} object has unexpected field${unexpected.length > 1 ? 's' : ''} ${unexpected.map((name) => JSON.stringify(name)).join(', ')} (allowed: ${[...allowed].join(', ')})`);
+  }
+}
+
 export function invocationResultOf(invocation: Invocation, returned: unknown): InvocationResult {
   try {
     return fold(invocation, returned);
@@ -45,6 +56,7 @@ function fold(invocation: Invocation, returned: unknown): InvocationResult {
 }
 
 function foldRequest(returned: Record<string, unknown>, original: FunctionRequest): FunctionRequest {
+  refuseUnexpectedFields(returned, REQUEST_FIELDS, 'request');
   const method = returned['method'];
   if (method !== undefined && method !== original.method) {
     throw new InvalidResult(`request.method is read-only (was ${JSON.stringify(original.method)}, returned ${describe(method)})`);
@@ -68,6 +80,7 @@ function foldRequest(returned: Record<string, unknown>, original: FunctionReques
 }
 
 function foldResponse(returned: Record<string, unknown>, originalHeaders: FunctionHeaders, originalDescription: string | undefined): FunctionResponse {
+  refuseUnexpectedFields(returned, RESPONSE_FIELDS, 'response');
   const status = returned['statusCode'];
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
     throw new InvalidResult(`response.statusCode must be an integer from 200 to 599, not ${describe(status)}`);
