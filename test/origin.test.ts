@@ -321,8 +321,8 @@ describe('health and metrics', () => {
     const health = await call('GET', '/_cdn/health');
     expect(JSON.parse(health.body.toString())).toMatchObject({ status: 'ok', role: 'origin' });
     const metrics = (await call('GET', '/metrics')).body.toString();
-    expect(metrics).toMatch(/cdn_origin_requests_total\{method="PUT",status="201"\} [1-9]/);
-    expect(metrics).toMatch(/cdn_origin_requests_total\{method="GET",status="404"\} [1-9]/);
+    expect(metrics).toMatch(/cdn_origin_requests_total\{method="PUT",status="201",operation="cdnsim"\} [1-9]/);
+    expect(metrics).toMatch(/cdn_origin_requests_total\{method="GET",status="404",operation="cdnsim"\} [1-9]/);
     expect(metrics).toContain('cdn_origin_request_duration_seconds_bucket');
   });
 });

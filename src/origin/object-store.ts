@@ -10,12 +10,40 @@ export interface ObjectMetadata {
   contentType: string;
   cacheControl?: string;
   surrogateKey?: string;
+  /** S3 objects also keep these representation headers, as S3 stores them with the object. */
+  contentEncoding?: string;
+  contentDisposition?: string;
+  expires?: string;
+  /** x-amz-meta-* values by their lower-case name after the prefix. */
+  userMetadata?: Record<string, string>;
+  /** Whole-object checksums (base64) by algorithm name, verified when the body arrived. */
+  checksums?: Record<string, string>;
   etag: string;
   lastModified: number;
   size: number;
 }
 
-export type PutHeaders = Pick<ObjectMetadata, 'contentType' | 'cacheControl' | 'surrogateKey'>;
+export type PutHeaders = Pick<
+  ObjectMetadata,
+  'contentType' | 'cacheControl' | 'surrogateKey' | 'contentEncoding' | 'contentDisposition' | 'expires' | 'userMetadata'
+>;
+
+/** An object opened for reading: what it is, and its bytes. */
+export type StoredObject = ServableObject & ObjectMetadata;
+
+export interface PutOptions {
+  /**
+   * How the ETag is made. Default: cdnsim's tag from the body's SHA-256. 'md5': the hex MD5 of
+   * the body, as S3 tags single-PUT objects (clients such as s3cmd and rclone compare it to their
+   * own MD5). { fixed }: this tag as given (a multipart object's composite "<md5>-N").
+   */
+  etag?: 'sha256' | 'md5' | { fixed: string };
+  /**
+   * Runs once the body has ended, before the object becomes visible: what it returns joins the
+   * metadata, and if it throws nothing is written (a checksum that did not match, say).
+   */
+  beforeCommit?: () => Promise<Pick<ObjectMetadata, 'checksums'>>;
+}
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -59,10 +87,17 @@ export class ObjectStore {
   }
 
   /** Streams `body` into the store; returns the new metadata and whether an object was replaced. */
-  async put(key: string, headers: PutHeaders, body: Readable, maxBytes: number): Promise<{ meta: ObjectMetadata; replaced: boolean }> {
+  async put(
+    key: string,
+    headers: PutHeaders,
+    body: Readable,
+    maxBytes: number,
+    options: PutOptions = {},
+  ): Promise<{ meta: ObjectMetadata; replaced: boolean }> {
     const { dir, file } = this.#pathOf(key);
     const tmp = path.join(this.#tmpDir, `${randomBytes(12).toString('hex')}.tmp`);
-    const hash = createHash('sha256');
+    const etagStyle = options.etag ?? 'sha256';
+    const hash = createHash(etagStyle === 'md5' ? 'md5' : 'sha256');
     let size = 0;
     const out = createWriteStream(tmp, { flags: 'wx' });
     try {
@@ -74,12 +109,13 @@ export class ObjectStore {
         if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       }
       await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      const verified = options.beforeCommit ? await options.beforeCommit() : {};
       const meta: ObjectMetadata = {
         key,
+        ...definedFields(headers),
         contentType: headers.contentType,
-        ...(headers.cacheControl ? { cacheControl: headers.cacheControl } : {}),
-        ...(headers.surrogateKey ? { surrogateKey: headers.surrogateKey } : {}),
-        etag: `"${hash.digest('base64url').slice(0, 27)}"`,
+        ...definedFields(verified),
+        etag: etagOf(etagStyle, hash),
         lastModified: Date.now(),
         size,
       };
@@ -97,7 +133,7 @@ export class ObjectStore {
   }
 
   /** Opens an object for reading; the caller must consume or release it. */
-  async get(key: string): Promise<ServableObject | undefined> {
+  async get(key: string): Promise<StoredObject | undefined> {
     let handle: FileHandle;
     try {
       handle = await open(this.#pathOf(key).file, 'r');
@@ -140,10 +176,48 @@ export class ObjectStore {
     return true;
   }
 
+  /**
+   * The metadata of every stored object, in no particular order (file names are hashes, so
+   * this is how a key index is rebuilt at start). A file that vanishes meanwhile is skipped.
+   */
+  async *entries(): AsyncGenerator<ObjectMetadata> {
+    for (const shard of await readdir(this.#objectsDir)) {
+      let names: string[];
+      try {
+        names = await readdir(path.join(this.#objectsDir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        let handle: FileHandle;
+        try {
+          handle = await open(path.join(this.#objectsDir, shard, name), 'r');
+        } catch {
+          continue;
+        }
+        try {
+          yield await readTrailer(handle);
+        } finally {
+          await handle.close();
+        }
+      }
+    }
+  }
+
   /** Names of temp files now in flight or left behind (tests check that failed writes clean up). */
   async pendingTempFiles(): Promise<string[]> {
     return readdir(this.#tmpDir);
   }
+}
+
+function etagOf(style: NonNullable<PutOptions['etag']>, hash: ReturnType<typeof createHash>): string {
+  if (typeof style === 'object') return style.fixed;
+  return style === 'md5' ? `"${hash.digest('hex')}"` : `"${hash.digest('base64url').slice(0, 27)}"`;
+}
+
+/** The fields that hold a value: no "undefined" or empty string lands in the stored JSON. */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== '')) as Partial<T>;
 }
 
 async function appendTrailerAndSync(file: string, meta: ObjectMetadata): Promise<void> {

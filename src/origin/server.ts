@@ -1,10 +1,19 @@
+import path from 'node:path';
 import { createHttpServer } from '../net/http-server.ts';
 import { closeServer, listen } from '../net/listen.ts';
 import { createRegistry } from '../metrics/registry.ts';
 import { createOriginApp } from './app.ts';
-import { originRequestMeter } from './metrics.ts';
+import { labelOperation, originRequestMeter } from './metrics.ts';
 import { serveSyntheticDirectly } from './synthetic-fast-path.ts';
 import { ObjectStore } from './object-store.ts';
+import { createS3Api } from './s3/api.ts';
+import { createS3Authenticator } from './s3/auth/index.ts';
+import { BucketStore } from './s3/bucket-store.ts';
+import type { S3Authenticator, S3Settings } from './s3/contract.ts';
+import { UploadStore } from './s3/multipart/index.ts';
+import { multipartHook } from './s3/multipart-hook.ts';
+import { checkBucketName } from './s3/names.ts';
+import { resolveS3Settings, type S3OriginConfig } from './s3/settings.ts';
 
 export interface OriginOptions {
   port: number;
@@ -14,17 +23,32 @@ export interface OriginOptions {
   maxObjectBytes: number;
   adminToken: string | undefined;
   id?: string;
+  /** The S3 API's configuration (topology origin.s3); credentials default as resolveS3Settings says. */
+  s3?: S3OriginConfig;
+  /** Replaces SigV4 verification (tests that exercise the API apart from auth). */
+  s3Authenticator?: (settings: S3Settings) => S3Authenticator;
 }
 
 export interface RunningOrigin {
   port: number;
   url: string;
   store: ObjectStore;
+  /** The S3 settings in force (the credentials the API accepts among them). */
+  s3: S3Settings;
+  /** True when no credential was configured and the well-known dev pair is in use. */
+  s3DevCredential: boolean;
   close(): Promise<void>;
 }
 
 export async function startOrigin(options: OriginOptions): Promise<RunningOrigin> {
   const store = await ObjectStore.open(options.dataDir);
+  const s3 = resolveS3Settings(options.s3);
+  const buckets = await BucketStore.open(store);
+  for (const name of s3.buckets) {
+    checkBucketName(name);
+    await buckets.create(name);
+  }
+  const uploads = await UploadStore.open(path.join(options.dataDir, 's3-multipart'));
   const registry = createRegistry();
   const meter = originRequestMeter(registry);
   const app = createOriginApp({
@@ -35,9 +59,27 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     maxObjectBytes: options.maxObjectBytes,
     adminToken: options.adminToken,
   });
+  const s3Api = createS3Api({
+    buckets,
+    settings: s3.settings,
+    authenticator: (options.s3Authenticator ?? createS3Authenticator)(s3.settings),
+    maxObjectBytes: options.maxObjectBytes,
+    multipart: multipartHook(uploads, options.maxObjectBytes),
+    labelOperation,
+  });
   const server = createHttpServer((req, res) => {
-    if (!serveSyntheticDirectly(req, res, meter)) app(req, res);
+    if (serveSyntheticDirectly(req, res, meter)) return;
+    // S3 requests are counted here; cdnsim's own are counted by the app's first middleware.
+    if (s3Api(req, res, meter)) return;
+    app(req, res);
   }, { headersTimeoutMs: 10_000, requestTimeoutMs: 300_000 });
   const port = await listen(server, options.port, options.host);
-  return { port, url: `http://${options.host}:${port}`, store, close: () => closeServer(server) };
+  return {
+    port,
+    url: `http://${options.host}:${port}`,
+    store,
+    s3: s3.settings,
+    s3DevCredential: s3.devCredential,
+    close: () => closeServer(server),
+  };
 }
