@@ -4,8 +4,8 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Crc32 } from '@aws-crypto/crc32';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -21,7 +21,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStore } from '../src/origin/object-store.ts';
-import { S3Error, type S3Authenticator, type S3Request } from '../src/origin/s3/contract.ts';
+import { createS3Authenticator } from '../src/origin/s3/auth/index.ts';
+import { S3Error, type S3Request } from '../src/origin/s3/contract.ts';
 import { multipartOperation, UploadStore, type MultipartContext, type MultipartObjects } from '../src/origin/s3/multipart/index.ts';
 import { MIN_PART_BYTES } from '../src/origin/s3/multipart/limits.ts';
 
@@ -29,10 +30,10 @@ const MiB = 1024 ** 2;
 const BUCKET = 'uploads';
 
 /**
- * Until the S3 dispatcher (S1) and the authenticator (S2) are in, the multipart handlers are served
- * by a small path-style front made here: it resolves the request, lets every request in, checks
- * x-amz-checksum-crc32 as the authenticator would, answers GET/PUT of whole objects from the
- * ObjectStore (to read completed objects back) and renders S3Errors as S3's XML.
+ * Until the S3 dispatcher (S1) is in, the multipart handlers are served by a small path-style
+ * front made here: it resolves the request, authenticates it with the real SigV4 authenticator,
+ * answers GET/PUT of whole objects from the ObjectStore (to read completed objects back) and
+ * renders S3Errors as S3's XML.
  */
 interface Harness {
   url: string;
@@ -45,29 +46,8 @@ interface Harness {
   close(): Promise<void>;
 }
 
-const standInAuthenticator: S3Authenticator = {
-  authenticate: () => ({ accessKeyId: 'test-key', payload: { kind: 'unsigned' } }),
-  openPayload: (request) => {
-    const expected = request.headers['x-amz-checksum-crc32'];
-    const crc = new Crc32();
-    const body = new PassThrough();
-    const checksums = new Promise<Record<string, string>>((resolve, reject) => {
-      body.on('data', (chunk: Buffer) => crc.update(chunk));
-      body.on('end', () => {
-        const buffer = Buffer.alloc(4);
-        buffer.writeUInt32BE(crc.digest() >>> 0);
-        const actual = buffer.toString('base64');
-        if (typeof expected === 'string' && expected !== actual) reject(new S3Error('BadDigest', 400, 'CRC32 mismatch'));
-        else resolve(typeof expected === 'string' ? { CRC32: actual } : {});
-      });
-      body.on('error', reject);
-    });
-    checksums.catch(() => undefined);
-    request.raw.on('error', (error) => body.destroy(error));
-    request.raw.pipe(body);
-    return { body, checksums };
-  },
-};
+const CREDENTIAL = { accessKeyId: 'test-key', secretAccessKey: 'test-secret' };
+const authenticator = createS3Authenticator({ region: 'us-east-1', credentials: [CREDENTIAL], publicReadBuckets: new Set(), maxPresignSeconds: 604_800 });
 
 function storeKey(bucket: string, key: string): string {
   return `s3/${bucket}/${key}`;
@@ -97,7 +77,7 @@ async function startHarness(options: { maxObjectBytes?: number; dataDir?: string
     endpoint: url,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'test-key', secretAccessKey: 'test-secret' },
+    credentials: CREDENTIAL,
     maxAttempts: 1,
   });
   return {
@@ -139,8 +119,8 @@ async function handle(
     addressing: 'path',
     requestId: randomBytes(8).toString('hex'),
   };
-  const principal = standInAuthenticator.authenticate(request, Date.now());
-  const answer = multipartOperation(request, { ...shared, principal, openPayload: () => standInAuthenticator.openPayload(request, principal) });
+  const principal = authenticator.authenticate(request, Date.now());
+  const answer = multipartOperation(request, { ...shared, principal, openPayload: () => authenticator.openPayload(request, principal) });
   if (answer) {
     const { status, headers, body } = await answer;
     res.writeHead(status, headers).end(body);
@@ -526,8 +506,13 @@ function codeOf(xml: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 }
 
-/** One raw HTTP request (the error cases an SDK would refuse to send). `headersOnly` ends the body early, as a client refused before it sent it. */
-function rawRequest(
+const signer = new SignatureV4({ credentials: CREDENTIAL, region: 'us-east-1', service: 's3', sha256: Sha256 });
+
+/**
+ * One raw HTTP request, SigV4-signed with an unsigned payload (the error cases an SDK would
+ * refuse to send). `headersOnly` sends no body, as a client that the server refused before it sent one.
+ */
+async function rawRequest(
   base: string,
   method: string,
   target: string,
@@ -535,8 +520,24 @@ function rawRequest(
   body: Buffer,
   headersOnly = false,
 ): Promise<{ status: number; body: string }> {
+  const url = new URL(target, base);
+  const unsigned = {
+    host: url.host,
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    ...(headers['transfer-encoding'] ? {} : { 'content-length': String(body.length) }),
+    ...headers,
+  };
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: unsigned,
+  });
   return new Promise((resolve, reject) => {
-    const request = httpRequest(new URL(target, base), { method, headers: { ...(headers['transfer-encoding'] ? {} : { 'content-length': String(body.length) }), ...headers }, timeout: 10_000 }, (response) => {
+    const request = httpRequest(url, { method, headers: signed.headers, timeout: 10_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
