@@ -35,7 +35,8 @@ export function addDashboardRoutes(app: express.Express, options: DashboardOptio
 
   app.get('/_cdn/dashboard/state', async (req, res) => {
     const client = locate(req);
-    const lists = await Promise.all(table.edges.map((edge) => functions.of(edge)));
+    // A down edge is not asked: its answer would only hold the page up for the whole timeout.
+    const lists = await Promise.all(table.edges.map((edge): Promise<EdgeFunctionList> => (edge.healthy ? functions.of(edge) : Promise.resolve({ ok: false, problem: 'the edge is down' }))));
     res.json({
       client,
       chosenEdge: table.nearestHealthy(client)?.id ?? null,
