@@ -5,7 +5,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fnCommand } from '../src/cli/commands/fn-test.ts';
 import { UsageError } from '../src/cli/usage-error.ts';
+import { cloudFrontFunctionsEvent } from '../src/functions/cloudfront-js/event.ts';
+import { invocationFromEvent } from '../src/functions/event-input.ts';
 import { failureAnswer } from '../src/functions/failures.ts';
+import { lambdaEdgeEvent } from '../src/functions/lambda-node/event.ts';
+import type { FunctionRequest, Invocation } from '../src/functions/types.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cdnsim-fn-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -291,4 +295,33 @@ describe('cdnsim fn test, bad input (exit 2, one line)', () => {
     const ran = await cdnsim('fn', 'test', broken, '--runtime', 'cloudfront-js', '--url', 'http://a.test/');
     expectUsageError(ran, /broken\.js: file: /);
   }, 90_000);
+});
+
+describe('event input: the reverse of each profile\'s event builder', () => {
+  const request: FunctionRequest = {
+    method: 'POST',
+    uri: '/cart/add',
+    querystring: 'item=42&item=43&flag',
+    headers: { host: ['shop.test'], accept: ['text/html', 'application/json'], cookie: ['session=abc; ab=B'] },
+    clientIp: '2001:db8::7',
+  };
+  const response = { status: 404, statusDescription: 'Not Found', headers: { 'content-type': ['text/plain'], 'set-cookie': ['seen=1; Path=/', 'seen=2; Path=/cart'] } };
+  const context = { edgeId: 'fra', requestId: 'req-1' };
+
+  it.each<Invocation>([
+    { trigger: 'viewer-request', request, context },
+    { trigger: 'viewer-response', request, response, context },
+  ])('cloudfront-js $trigger: event -> invocation gives back the invocation', (invocation) => {
+    expect(invocationFromEvent('cloudfront-js', JSON.parse(JSON.stringify(cloudFrontFunctionsEvent(invocation))))).toEqual(invocation);
+  });
+
+  const origin = { domainName: 'origin.test', port: 8080, protocol: 'http' as const, path: '/v2' };
+  it.each<Invocation>([
+    { trigger: 'viewer-request', request, context },
+    { trigger: 'origin-request', request: { ...request, origin }, context },
+    { trigger: 'origin-response', request: { ...request, origin }, response, context },
+    { trigger: 'viewer-response', request, response, context },
+  ])('lambda-node $trigger: event -> invocation gives back the invocation', (invocation) => {
+    expect(invocationFromEvent('lambda-node', JSON.parse(JSON.stringify(lambdaEdgeEvent(invocation))))).toEqual(invocation);
+  });
 });

@@ -4,7 +4,7 @@ import { EventInputError, invocationFromEvent } from '../../functions/event-inpu
 import { requestInProfileShape, responseInProfileShape } from '../../functions/event-output.ts';
 import { failureAnswer } from '../../functions/failures.ts';
 import { checkFunction, loadFunction } from '../../functions/load.ts';
-import { RUNTIMES, TRIGGERS, type FunctionHeaders, type FunctionRuntime, type FunctionSpec, type Invocation, type InvocationResult, type Trigger } from '../../functions/types.ts';
+import { RUNTIMES, TRIGGERS, type FunctionHeaders, type FunctionRuntime, type FunctionSpec, type Invocation, type LoadedFunction, type InvocationResult, type Trigger } from '../../functions/types.ts';
 import { didYouMean } from '../closest.ts';
 import { HelpRequested, formatUsage, parseCommand, wantsHelp } from '../command-spec.ts';
 import { choiceOption, numberOption } from '../option-values.ts';
@@ -57,7 +57,7 @@ interface Run {
 /** A load that fails after the checks passed (the sandbox itself refused) is the function's failure, as CloudFront would report it. */
 async function runOnce(spec: FunctionSpec, invocation: Invocation): Promise<Run> {
   const loading = performance.now();
-  let loaded;
+  let loaded: LoadedFunction;
   try {
     loaded = await loadFunction(spec, 1);
   } catch (error) {
