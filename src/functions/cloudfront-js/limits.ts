@@ -20,9 +20,11 @@ export const STACK_LIMIT_BYTES = 256 * 1024;
  * a function that reaches 100. Here a trivial function takes a few tens of microseconds, so
  * AWS's order (about 1 ms) would do in a quiet process; but on a busy two-core machine a wall
  * clock counts the time other processes ran (a trivial run measured up to 35 ms of wall time at
- * load 19), and the process's CPU clock counts V8's helper threads and GC (spikes up to 8 ms).
- * So the budget is CPU time, 10 ms by default: ten times AWS's order, still far below anything
- * a person would notice, and an infinite loop is stopped after ~10 ms of running.
+ * load 19), and the process's CPU clock counts V8's helper threads (tiering QuickJS's WASM up
+ * in the background) as the function's time. So the budget is the running thread's own CPU
+ * time (thread-cpu.ts), 10 ms by default: ten times AWS's order, room for a GC pause or a lazy
+ * WASM compile on the thread itself, still far below anything a person would notice, and an
+ * infinite loop is stopped after ~10 ms of running.
  */
 export const DEFAULT_COMPUTE_BUDGET_MS = 10;
 

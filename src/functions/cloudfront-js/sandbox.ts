@@ -8,6 +8,7 @@
 import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import type { FailureReason } from '../types.ts';
 import { WALL_BACKSTOP_FACTOR } from './limits.ts';
+import { threadCpuMs } from './thread-cpu.ts';
 
 export interface SandboxLimits {
   /** CPU time an invocation may use (see limits.ts for why CPU and not the wall clock). */
@@ -78,10 +79,6 @@ function warmUp(module: QuickJSWASMModule): void {
 
 const FILE_NAME = 'function.js';
 
-function processCpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 /**
  * Runs before the function's code: keeps private references to JSON (so the code cannot swap
@@ -211,14 +208,14 @@ export class Sandbox {
     this.outOfMemory = false;
     this.logBytes = 0;
     this.budgetMs = budgetMs;
-    this.cpuStartMs = processCpuMs();
+    this.cpuStartMs = threadCpuMs();
     this.wallDeadline = performance.now() + budgetMs * WALL_BACKSTOP_FACTOR;
   }
 
   /** Over the CPU budget, or (on a starved machine, where CPU time hardly advances) over the wall-clock backstop. */
   private overBudget(): boolean {
     if (performance.now() > this.wallDeadline) return true;
-    return processCpuMs() - this.cpuStartMs > this.budgetMs;
+    return threadCpuMs() - this.cpuStartMs > this.budgetMs;
   }
 
   /** Calls the handler on the event (JSON text) and returns what it returned, parsed on the host. */
