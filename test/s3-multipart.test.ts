@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -499,6 +502,172 @@ describe('S3 multipart limits against a small max object size', () => {
     );
     expect(code).toBe('EntityTooLarge');
     expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+  });
+});
+
+/**
+ * A child process runs CompleteMultipartUpload over a copy of one prepared upload and is killed
+ * (SIGKILL) at a different moment each time; reopening the stores afterwards must find either
+ * no object and the upload whole (and a retried Complete then works), or the whole object.
+ */
+describe('S3 multipart: a crash during CompleteMultipartUpload', () => {
+  const PART_BYTES = 6 * MiB;
+  const KEY = 'crash/object.bin';
+  let base: string;
+  let uploadId: string;
+  let body: Buffer;
+  let completeXml: string;
+  let childScript: string;
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'cdnsim-s3-crash-'));
+    const prepared = path.join(base, 'prepared');
+    const uploads = await UploadStore.open(path.join(prepared, 'multipart'));
+    const upload = await uploads.create({ bucket: BUCKET, key: KEY, headers: { contentType: 'application/x-crash' }, initiator: 'test-key' });
+    uploadId = upload.uploadId;
+    body = randomBytes(3 * PART_BYTES + 1234);
+    const parts = [0, 1, 2, 3].map((index) => body.subarray(index * PART_BYTES, Math.min(body.length, (index + 1) * PART_BYTES)));
+    const infos = [];
+    for (const [index, part] of parts.entries()) infos.push(await uploads.writePart(upload, index + 1, Readable.from([part]), PART_BYTES, Promise.resolve({})));
+    completeXml = `<CompleteMultipartUpload>${infos.map((info) => `<Part><PartNumber>${info.partNumber}</PartNumber><ETag>${info.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+    // .mts: outside the repository no package.json makes a .ts file an ES module (top-level await).
+    childScript = path.join(base, 'complete-child.mts');
+    await writeFile(childScript, childSource());
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** The child: the stores and the Complete handler, over a plain object namespace like the harness's. */
+  function childSource(): string {
+    const source = (relative: string) => JSON.stringify(new URL(relative, import.meta.url).href);
+    return `
+import { Readable } from 'node:stream';
+import { ObjectStore } from ${source('../src/origin/object-store.ts')};
+import { UploadStore } from ${source('../src/origin/s3/multipart/upload-store.ts')};
+import { multipartOperation } from ${source('../src/origin/s3/multipart/index.ts')};
+const [dataDir, uploadId, key, xml] = process.argv.slice(2);
+const store = await ObjectStore.open(dataDir);
+const uploads = await UploadStore.open(dataDir + '/multipart');
+const objects = {
+  hasBucket: () => true,
+  storedHeadersOf: () => ({ contentType: 'binary/octet-stream' }),
+  putCompleted: async (bucket, name, headers, body, completed) => { await store.put('s3/' + bucket + '/' + name, headers, body, completed.size); },
+  get: async () => undefined,
+};
+const request = { raw: undefined, method: 'POST', bucket: ${JSON.stringify(BUCKET)}, key, query: new URLSearchParams({ uploadId }), headers: { host: 'localhost' }, addressing: 'path', requestId: 'crash' };
+const started = performance.now();
+process.stdout.write('completing\\n');
+const answer = await multipartOperation(request, {
+  objects, uploads, maxObjectBytes: 2 ** 40,
+  principal: { accessKeyId: 'test-key', payload: { kind: 'unsigned' } },
+  openPayload: () => ({ body: Readable.from([Buffer.from(xml)]), checksums: Promise.resolve({}) }),
+});
+process.stdout.write('done ' + answer.status + ' ' + Math.round(performance.now() - started) + '\\n');
+`;
+  }
+
+  /** Runs the child on `dataDir`; kills it `killAfterMs` after it starts completing (never, if undefined). */
+  function runChild(dataDir: string, killAfterMs: number | undefined): Promise<{ ended: 'killed' | 'finished'; tookMs?: number }> {
+    const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, dataDir, uploadId, KEY, completeXml], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    return new Promise((resolve, reject) => {
+      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (killAfterMs !== undefined && output.includes('completing')) {
+          killAfterMs === 0 ? child.kill('SIGKILL') : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          killAfterMs = undefined;
+        }
+      });
+      child.on('error', reject);
+      child.on('exit', () => {
+        clearTimeout(guard);
+        const done = /done 200 (\d+)/.exec(output);
+        if (!output.includes('completing')) reject(new Error(`the child never started completing: ${output}`));
+        else resolve(done ? { ended: 'finished', tookMs: Number(done[1]) } : { ended: 'killed' });
+      });
+    });
+  }
+
+  it('leaves the old state or the completed object, never a torn one', { timeout: 120_000 }, async () => {
+    // One run to learn how long a Complete takes here, then kills spread over that time and past it.
+    const timing = path.join(base, 'timing');
+    await cp(path.join(base, 'prepared'), timing, { recursive: true });
+    const { tookMs = 0 } = await runChild(timing, undefined);
+    await rm(timing, { recursive: true, force: true });
+    const outcomes: string[] = [];
+    const delays = [0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 1, 1.2].map((fraction) => Math.round(fraction * tookMs));
+    for (const [run, killAfterMs] of [...delays, undefined].entries()) {
+      const dataDir = path.join(base, `run-${run}`);
+      await cp(path.join(base, 'prepared'), dataDir, { recursive: true });
+      const { ended } = await runChild(dataDir, killAfterMs);
+
+      // What a restarted origin finds.
+      const store = await ObjectStore.open(dataDir);
+      const uploads = await UploadStore.open(path.join(dataDir, 'multipart'));
+      const object = await store.get(storeKey(BUCKET, KEY));
+      const upload = uploads.find(uploadId, BUCKET, KEY);
+      if (object) {
+        const bytes = await readAll(object.openBody(0, object.size - 1));
+        expect(bytes.equals(body)).toBe(true);
+        outcomes.push(`${ended} after ${killAfterMs ?? '-'} ms: complete${upload ? ', upload not yet retired' : ''}`);
+      } else {
+        expect(upload).toBeDefined();
+        expect((await uploads.parts(upload!)).map((part) => part.size)).toEqual([PART_BYTES, PART_BYTES, PART_BYTES, 1234]);
+        outcomes.push(`${ended} after ${killAfterMs} ms: absent, upload whole`);
+      }
+      expect(await store.pendingTempFiles()).toEqual([]);
+      if (upload) expect((await readdir(path.join(dataDir, 'multipart', uploadId))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    console.log(`Complete took ${tookMs} ms; crash outcomes: ${outcomes.join('; ')}`);
+    expect(outcomes.some((outcome) => outcome.includes('absent'))).toBe(true);
+    expect(outcomes.at(-1)).toBe('finished after - ms: complete');
+  });
+
+  it('a retried Complete after a crash before the rename completes the object', { timeout: 30_000 }, async () => {
+    const dataDir = path.join(base, 'retry');
+    await cp(path.join(base, 'prepared'), dataDir, { recursive: true });
+    expect((await runChild(dataDir, 0)).ended).toBe('killed');
+    expect((await runChild(dataDir, undefined)).ended).toBe('finished');
+    const store = await ObjectStore.open(dataDir);
+    const object = await store.get(storeKey(BUCKET, KEY));
+    expect(object).toBeDefined();
+    expect((await readAll(object!.openBody(0, object!.size - 1))).equals(body)).toBe(true);
+    const uploads = await UploadStore.open(path.join(dataDir, 'multipart'));
+    expect(uploads.find(uploadId, BUCKET, KEY)).toBeUndefined();
+    expect(await readdir(path.join(dataDir, 'multipart'))).toEqual([]);
+  });
+});
+
+describe('S3 multipart: uploads survive a restart', () => {
+  it('an upload and its parts are found again by a new UploadStore; a part write cut short leaves nothing', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'cdnsim-s3-restart-'));
+    try {
+      const root = path.join(dataDir, 'multipart');
+      const first = await UploadStore.open(root);
+      const upload = await first.create({ bucket: BUCKET, key: 'kept.bin', headers: { contentType: 'text/plain', cacheControl: 'max-age=60' }, initiator: 'test-key' });
+      const part = await first.writePart(upload, 7, Readable.from([Buffer.from('seven')]), 100, Promise.resolve({ CRC32: 'AAAAAA==' }));
+      // A body that fails half way (a client gone): the part is not stored.
+      const failing = new Readable({ read() {} });
+      failing.push(Buffer.from('half'));
+      setImmediate(() => failing.destroy(new Error('client went away')));
+      await expect(first.writePart(upload, 8, failing, 100, Promise.resolve({}))).rejects.toThrow('client went away');
+      // Leftovers of a crash: a part in flight and an upload half created.
+      await writeFile(path.join(root, upload.uploadId, 'abandoned.tmp'), 'x');
+      await cp(path.join(root, upload.uploadId), path.join(root, `${'f'.repeat(48)}.pending`), { recursive: true });
+
+      const second = await UploadStore.open(root);
+      const found = second.find(upload.uploadId, BUCKET, 'kept.bin');
+      expect(found).toEqual(upload);
+      expect(await second.parts(found!)).toEqual([part]);
+      expect((await readdir(root)).sort()).toEqual([upload.uploadId]);
+      expect((await readdir(path.join(root, upload.uploadId))).sort()).toEqual(['part-00007', 'upload.json']);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
