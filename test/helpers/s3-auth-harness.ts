@@ -12,6 +12,8 @@ import { createS3Authenticator } from '../../src/origin/s3/auth/index.ts';
 
 export interface Received {
   method: string;
+  /** The request target as sent (path and query). */
+  target: string;
   bucket: string | undefined;
   key: string | undefined;
   headers: IncomingHttpHeaders;
@@ -81,14 +83,14 @@ export async function startAuthHarness(settings: S3Settings): Promise<AuthHarnes
       const payload = authenticator.openPayload(request, principal);
       const body = await collect(payload.body);
       const checksums = await payload.checksums;
-      received.push({ method: request.method, bucket: request.bucket, key: request.key, headers: req.headers, principal, body, checksums });
+      received.push({ method: request.method, target: req.url ?? '/', bucket: request.bucket, key: request.key, headers: req.headers, principal, body, checksums });
       const echoed = Object.fromEntries(Object.entries(checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm.toLowerCase()}`, value]));
       res.writeHead(200, { etag: '"harness"', ...echoed });
       res.end();
       return;
     }
     req.resume();
-    received.push({ method: request.method, bucket: request.bucket, key: request.key, headers: req.headers, principal, body: Buffer.alloc(0), checksums: {} });
+    received.push({ method: request.method, target: req.url ?? '/', bucket: request.bucket, key: request.key, headers: req.headers, principal, body: Buffer.alloc(0), checksums: {} });
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(OBJECT_TEXT), etag: '"harness"' });
     res.end(request.method === 'HEAD' ? undefined : OBJECT_TEXT);
   }
