@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { S3Client } from '@aws-sdk/client-s3';
-import { request } from 'undici';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { request as httpRequest } from 'node:http';
 import { startOrigin, type OriginOptions, type RunningOrigin } from '../../src/origin/server.ts';
 import { DEV_CREDENTIAL } from '../../src/origin/s3/settings.ts';
 
@@ -58,19 +61,61 @@ export interface RawAnswer {
   text: string;
 }
 
-/** One plain HTTP request (unsigned unless the caller signs it), for the cases an SDK will not send. */
-export async function rawCall(
+/**
+ * One plain HTTP request (unsigned unless the caller signs it), for the cases an SDK will not
+ * send. node:http sends the path exactly as given (no dot-segment normalisation, as URL parsers do).
+ */
+export function rawCall(
   url: string,
   method: string,
   pathname: string,
   options: { headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<RawAnswer> {
-  const response = await request(`${url}${pathname}`, {
-    method: method as 'GET',
-    headers: options.headers,
-    body: options.body,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
+  const { hostname, port } = new URL(url);
+  const body = options.body ?? '';
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      { host: hostname, port: Number(port), method, path: pathname, headers: { ...options.headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: 10_000 },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${pathname} timed out`)));
+    outgoing.on('error', reject);
+    outgoing.end(body);
   });
-  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+}
+
+/**
+ * A raw request signed with SigV4 (the body's SHA-256 signed), so a test can send what the SDK
+ * would not (a malformed body, a virtual-hosted Host, a hand-made query) and still pass auth.
+ * `pathname` goes out exactly as given, query included.
+ */
+export async function signedCall(
+  url: string,
+  method: string,
+  pathname: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer; host?: string } = {},
+): Promise<RawAnswer> {
+  const target = new URL(url);
+  const [pathOnly, queryText] = pathname.split('?', 2) as [string, string | undefined];
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(queryText ?? '')) query[name] = value;
+  const body = options.body ?? '';
+  const headers = { ...options.headers, host: options.host ?? target.host };
+  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: DEV_CREDENTIAL, sha256: Sha256, uriEscapePath: false });
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: pathOnly,
+    query,
+    headers: { ...headers, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') },
+    body,
+  });
+  return rawCall(url, method, pathname, { headers: signed.headers as Record<string, string>, body });
 }

@@ -80,7 +80,8 @@ async function answer(request: S3Request, res: ServerResponse, options: S3ApiOpt
     if (!handler) throw s3Errors.notImplemented(operation);
     await handler(request, ctx);
   } catch (error) {
-    if (request.raw.destroyed || request.raw.readableAborted) {
+    // The client went away mid-request (a read request ends destroyed too, so that alone says nothing).
+    if (request.raw.readableAborted || res.destroyed) {
       res.destroy();
       return;
     }
@@ -98,5 +99,6 @@ function internalError(error: unknown): S3Error {
 
 function resourceOf(request: S3Request): string {
   if (request.bucket === undefined) return '/';
-  return request.key === undefined ? `/${request.bucket}` : `/${request.bucket}/${request.key}`;
+  // Percent-encoded, '/' aside: a key may hold characters an XML document cannot carry.
+  return request.key === undefined ? `/${request.bucket}` : `/${request.bucket}/${encodeURIComponent(request.key).replace(/%2F/g, '/')}`;
 }
