@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,149 +13,39 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
   ListPartsCommand,
-  S3Client,
+  PutObjectCommand,
+  type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStore } from '../src/origin/object-store.ts';
-import { createS3Authenticator } from '../src/origin/s3/auth/index.ts';
-import { S3Error, type S3Request } from '../src/origin/s3/contract.ts';
-import { multipartOperation, UploadStore, type MultipartContext, type MultipartObjects } from '../src/origin/s3/multipart/index.ts';
+import { UploadStore } from '../src/origin/s3/multipart/index.ts';
+import { DEV_CREDENTIAL } from '../src/origin/s3/settings.ts';
+import { startS3Origin, type S3Origin } from './helpers/s3-origin.ts';
 import { MIN_PART_BYTES } from '../src/origin/s3/multipart/limits.ts';
 
 const MiB = 1024 ** 2;
 const BUCKET = 'uploads';
 
-/**
- * Until the S3 dispatcher (S1) is in, the multipart handlers are served by a small path-style
- * front made here: it resolves the request, authenticates it with the real SigV4 authenticator,
- * answers GET/PUT of whole objects from the ObjectStore (to read completed objects back) and
- * renders S3Errors as S3's XML.
- */
-interface Harness {
-  url: string;
-  dataDir: string;
-  store: ObjectStore;
-  uploads: UploadStore;
-  client: S3Client;
-  /** The ETags the completed objects were given (the ObjectStore computes its own). */
-  etags: Map<string, string>;
-  close(): Promise<void>;
+/** The real origin (S3 API, SigV4, bucket store, multipart hook) on port 0 with one bucket. */
+async function startHarness(options: { maxObjectBytes?: number } = {}): Promise<S3Origin> {
+  return startS3Origin({ maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3, s3: { buckets: [{ name: BUCKET }] } });
 }
 
-const CREDENTIAL = { accessKeyId: 'test-key', secretAccessKey: 'test-secret' };
-const authenticator = createS3Authenticator({ region: 'us-east-1', credentials: [CREDENTIAL], publicReadBuckets: new Set(), maxPresignSeconds: 604_800 });
+/** Where the origin keeps uploads in progress (server.ts). */
+function uploadsRoot(dataDir: string): string {
+  return path.join(dataDir, 's3-multipart');
+}
 
+/** The key of the crash child's plain object namespace. */
 function storeKey(bucket: string, key: string): string {
   return `s3/${bucket}/${key}`;
-}
-
-async function startHarness(options: { maxObjectBytes?: number; dataDir?: string } = {}): Promise<Harness> {
-  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'cdnsim-s3-multipart-')));
-  const store = await ObjectStore.open(dataDir);
-  const uploads = await UploadStore.open(path.join(dataDir, 'multipart'));
-  const etags = new Map<string, string>();
-  const objects: MultipartObjects = {
-    hasBucket: (bucket) => bucket === BUCKET,
-    storedHeadersOf: (headers) => ({ contentType: String(headers['content-type'] ?? 'binary/octet-stream') }),
-    putCompleted: async (bucket, key, headers, body, completed) => {
-      await store.put(storeKey(bucket, key), headers, body, completed.size);
-      etags.set(storeKey(bucket, key), completed.etag);
-    },
-    get: (bucket, key) => store.get(storeKey(bucket, key)),
-  };
-  const maxObjectBytes = options.maxObjectBytes ?? 5 * 1024 ** 3;
-  const server = createServer((req, res) => {
-    void handle(req, res, { objects, uploads, maxObjectBytes }, store, etags).catch((error: unknown) => sendError(res, error));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new S3Client({
-    endpoint: url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: CREDENTIAL,
-    maxAttempts: 1,
-  });
-  return {
-    url,
-    dataDir,
-    store,
-    uploads,
-    client,
-    etags,
-    close: async () => {
-      client.destroy();
-      await closeServer(server);
-    },
-  };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  shared: Pick<MultipartContext, 'objects' | 'uploads' | 'maxObjectBytes'>,
-  store: ObjectStore,
-  etags: Map<string, string>,
-): Promise<void> {
-  const target = new URL(req.url ?? '/', 'http://localhost');
-  const [, bucket, ...rest] = target.pathname.split('/');
-  const key = rest.length > 0 ? rest.map(decodeURIComponent).join('/') : undefined;
-  const request: S3Request = {
-    raw: req,
-    method: req.method ?? 'GET',
-    bucket: bucket === '' ? undefined : bucket,
-    key: key === '' ? undefined : key,
-    query: target.searchParams,
-    headers: req.headers,
-    addressing: 'path',
-    requestId: randomBytes(8).toString('hex'),
-  };
-  const principal = authenticator.authenticate(request, Date.now());
-  const answer = multipartOperation(request, { ...shared, principal, openPayload: () => authenticator.openPayload(request, principal) });
-  if (answer) {
-    const { status, headers, body } = await answer;
-    res.writeHead(status, headers).end(body);
-    return;
-  }
-  if (request.bucket === undefined || request.key === undefined) throw new S3Error('NotImplemented', 501, 'not in this harness');
-  const name = storeKey(request.bucket, request.key);
-  if (req.method === 'PUT') {
-    const { meta } = await store.put(name, { contentType: 'application/octet-stream' }, req, 1024 ** 3);
-    etags.delete(name);
-    res.writeHead(200, { etag: meta.etag }).end();
-    return;
-  }
-  if (req.method === 'GET') {
-    const object = await store.get(name);
-    if (!object) throw new S3Error('NoSuchKey', 404, 'The specified key does not exist.');
-    res.writeHead(200, { etag: etags.get(name) ?? object.etag, 'content-length': object.size, 'content-type': object.contentType });
-    if (object.size === 0) {
-      object.release();
-      res.end();
-    } else object.openBody(0, object.size - 1).pipe(res);
-    return;
-  }
-  throw new S3Error('NotImplemented', 501, 'not in this harness');
-}
-
-function sendError(res: ServerResponse, error: unknown): void {
-  const s3 = error instanceof S3Error ? error : new S3Error('InternalError', 500, String(error));
-  const details = Object.entries(s3.details).map(([name, value]) => `<${name}>${value}</${name}>`).join('');
-  if (res.headersSent) return void res.destroy();
-  // The request body may be unread (an error before it was needed): close rather than drain it.
-  res.writeHead(s3.status, { 'content-type': 'application/xml', connection: 'close' });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${s3.code}</Code><Message>${s3.message}</Message>${details}</Error>`);
 }
 
 /** The S3 error code a client call fails with. */
@@ -185,17 +74,26 @@ async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<Buf
 }
 
 async function uploadDirs(dataDir: string): Promise<string[]> {
-  return readdir(path.join(dataDir, 'multipart'));
+  return readdir(uploadsRoot(dataDir));
+}
+
+async function objectExists(client: S3Client, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'NotFound') return false;
+    throw error;
+  }
 }
 
 describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () => {
-  let harness: Harness;
+  let harness: S3Origin;
   beforeAll(async () => {
     harness = await startHarness();
   });
   afterAll(async () => {
     await harness.close();
-    await rm(harness.dataDir, { recursive: true, force: true });
   });
 
   async function startUpload(key: string): Promise<string> {
@@ -279,7 +177,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
       );
     expect(await errorCode(complete([2, 1, 3]))).toBe('InvalidPartOrder');
     expect(await errorCode(complete([1, 1, 3]))).toBe('InvalidPartOrder');
-    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    expect(await objectExists(harness.client, key)).toBe(false);
     const listed = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
     expect(listed.Parts?.map((part) => part.PartNumber)).toEqual([1, 2, 3]);
     // The same upload still completes once asked properly.
@@ -296,7 +194,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
       harness.client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     expect(await errorCode(complete([{ PartNumber: 1, ETag: etag }, { PartNumber: 2, ETag: etag }]))).toBe('InvalidPart');
     expect(await errorCode(complete([{ PartNumber: 1, ETag: `"${'0'.repeat(32)}"` }]))).toBe('InvalidPart');
-    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    expect(await objectExists(harness.client, key)).toBe(false);
     // An unquoted ETag names the part as well as a quoted one.
     const done = await complete([{ PartNumber: 1, ETag: etag.replace(/"/g, '') }]);
     expect(done.ETag).toBe(expectedCompositeEtag([first]));
@@ -318,7 +216,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
       ),
     );
     expect(code).toBe('EntityTooSmall');
-    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    expect(await objectExists(harness.client, key)).toBe(false);
   });
 
   it('Abort removes the upload and its parts from disk; the id then answers NoSuchUpload', async () => {
@@ -418,7 +316,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
 
   it('UploadPartCopy builds an object from ranges of another object', async () => {
     const source = randomBytes(MIN_PART_BYTES + 12_345);
-    await rawRequest(harness.url, 'PUT', `/${BUCKET}/copy/source.bin`, {}, source);
+    await harness.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'copy/source.bin', Body: source }));
     const key = 'copy/target.bin';
     const uploadId = await startUpload(key);
     const first = await harness.client.send(
@@ -460,18 +358,17 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     }
     const unknown = await rawRequest(harness.url, 'POST', `/nobucket/${key}?uploads`, {}, Buffer.alloc(0));
     expect([unknown.status, codeOf(unknown.body)]).toEqual([404, 'NoSuchBucket']);
-    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    expect(await objectExists(harness.client, key)).toBe(false);
   });
 });
 
 describe('S3 multipart limits against a small max object size', () => {
-  let harness: Harness;
+  let harness: S3Origin;
   beforeAll(async () => {
     harness = await startHarness({ maxObjectBytes: 8 * MiB });
   });
   afterAll(async () => {
     await harness.close();
-    await rm(harness.dataDir, { recursive: true, force: true });
   });
 
   it('a part declared over the limit is refused before it is read; a part over it in fact is dropped; a Complete over it answers EntityTooLarge', async () => {
@@ -482,7 +379,7 @@ describe('S3 multipart limits against a small max object size', () => {
     // Chunked, so the length is learnt only while reading.
     const streamed = await rawRequest(harness.url, 'PUT', `/${BUCKET}/${key}?uploadId=${UploadId}&partNumber=1`, { 'transfer-encoding': 'chunked' }, randomBytes(8 * MiB + 1));
     expect([streamed.status, codeOf(streamed.body)]).toEqual([400, 'EntityTooLarge']);
-    const dir = path.join(harness.dataDir, 'multipart', UploadId!);
+    const dir = path.join(uploadsRoot(harness.dataDir), UploadId!);
     expect((await readdir(dir)).sort()).toEqual(['upload.json']);
 
     const parts = [randomBytes(5 * MiB), randomBytes(4 * MiB)];
@@ -501,7 +398,7 @@ describe('S3 multipart limits against a small max object size', () => {
       ),
     );
     expect(code).toBe('EntityTooLarge');
-    expect(await harness.store.get(storeKey(BUCKET, key))).toBeUndefined();
+    expect(await objectExists(harness.client, key)).toBe(false);
   });
 });
 
@@ -675,7 +572,7 @@ function codeOf(xml: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 }
 
-const signer = new SignatureV4({ credentials: CREDENTIAL, region: 'us-east-1', service: 's3', sha256: Sha256 });
+const signer = new SignatureV4({ credentials: DEV_CREDENTIAL, region: 'us-east-1', service: 's3', sha256: Sha256 });
 
 /**
  * One raw HTTP request, SigV4-signed with an unsigned payload (the error cases an SDK would
