@@ -178,6 +178,13 @@ describe('cloudfront-js functions at the edge', () => {
     expect(after.headers['x-cache']).toBe('HIT');
   });
 
+  it('runs no viewer-response function on an origin status of 400 or more, as CloudFront', async () => {
+    const missing = await get(`${cloudfront.url}/not-there`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers['x-frame-options']).toBeUndefined();
+    expect(String(missing.headers['server-timing'])).not.toMatch(/fn-viewer-response/);
+  });
+
   it('believes CloudFront-Viewer-Address from a trusted peer (loopback, the router)', async () => {
     await get(`${cloudfront.url}/docs/?viewer`, { 'cloudfront-viewer-address': '203.0.113.9:50123' });
     expect(origin.seen.at(-1)?.headers['x-viewer-ip']).toBe('203.0.113.9');

@@ -107,6 +107,13 @@ describe('the functions section of a topology', () => {
     expect(() => parseTopology({ ...base, functions: [{ ...viewer('a.js'), originTimeoutMs: 100 }] })).toThrow(/functions\[0\]\.originTimeoutMs: lambda-node only/);
     expect(() => parseTopology({ ...base, functions: [{ ...viewer('a.js'), trigger: 'viewer-request' }] })).toThrow(/functions\[0\]\.trigger: unknown key/);
   });
+
+  it('refuses cloudfront-js and lambda-node on the viewer triggers of one edge, as CloudFront does, and allows them apart', () => {
+    const mixed = [viewer('a.js'), { id: 'lam', file: 'b.mjs', runtime: 'lambda-node', triggers: ['viewer-response'] }];
+    expect(() => parseTopology({ ...base, functions: mixed })).toThrow(/functions\[1\]\.triggers\[0\]: edge iad runs cloudfront-js function "fn" on a viewer trigger/);
+    const apart = [viewer('a.js'), { id: 'lam', file: 'b.mjs', runtime: 'lambda-node', triggers: ['origin-request', 'origin-response'] }];
+    expect(parseTopology({ ...base, functions: apart }).functions).toHaveLength(2);
+  });
 });
 
 describe('a cluster with functions', () => {

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { CacheRequest } from '../cache/http-cache.ts';
 import { failureAnswer, generatedXCache } from '../functions/failures.ts';
 import type { FailureReason, FunctionRequest, FunctionResponse, FunctionSpec, InvocationResult, Trigger } from '../functions/types.ts';
@@ -48,7 +47,7 @@ export function functionHooks(options: FunctionHooksOptions): EdgeHooks {
   }
   if (functions.specFor('origin-request')) {
     hooks.originRequest = async (outgoing, request, client) => {
-      const invocationRequest = originFunctionRequest(outgoing, request.method, viewerIp(client, request, options));
+      const invocationRequest = originFunctionRequest(outgoing, request.method, viewerIp(client, options));
       const call = await run('origin-request', { request: invocationRequest }, client);
       const { result, spec } = call;
       if (result.kind === 'failure') return record(call, failed(options.edgeId, spec, 'origin-request', result.reason));
@@ -66,6 +65,8 @@ export function functionHooks(options: FunctionHooksOptions): EdgeHooks {
   }
   if (functions.specFor('viewer-response')) {
     hooks.viewerResponse = async (response, request, client) => {
+      // CloudFront invokes no viewer-response function when the origin's status is 400 or higher.
+      if (response.status >= 400) return undefined;
       const call = await run('viewer-response', responseInvocation(request, response, client, options), undefined);
       // Lambda@Edge viewer-response functions cannot change the status (CloudFront's restrictions); CloudFront Functions can.
       const answer = applyResponseResult(options, call.spec, 'viewer-response', response, call.result, call.spec.runtime === 'lambda-node');
@@ -132,12 +133,12 @@ function timing(trigger: Trigger, ms: number): string {
 }
 
 function responseInvocation(request: CacheRequest, response: HookResponseHead, client: HookClient | undefined, options: FunctionHooksOptions) {
-  return { request: viewerFunctionRequest(request, viewerIp(client, request, options)), response: toFunctionResponse(response) };
+  return { request: viewerFunctionRequest(request, viewerIp(client, options)), response: toFunctionResponse(response) };
 }
 
 /** Background refreshes have no client: the address is then unknown, as the function sees it. */
-function viewerIp(client: HookClient | undefined, _request: CacheRequest, options: FunctionHooksOptions): string {
-  return client ? clientIpOf(client.req as IncomingMessage, options.trustedPeer) : '';
+function viewerIp(client: HookClient | undefined, options: FunctionHooksOptions): string {
+  return client ? clientIpOf(client.req, options.trustedPeer) : '';
 }
 
 function applyResponseResult(

@@ -51,6 +51,10 @@ export class EdgeFunctionSet {
         this.#byTrigger.set(trigger, slot);
       }
     }
+    const viewer = ['viewer-request', 'viewer-response'].map((trigger) => this.#byTrigger.get(trigger as Trigger)?.spec).filter((spec) => spec !== undefined);
+    if (viewer.length === 2 && viewer[0]!.runtime !== viewer[1]!.runtime) {
+      throw new Error(`functions ${viewer[0]!.id} (${viewer[0]!.runtime}) and ${viewer[1]!.id} (${viewer[1]!.runtime}): CloudFront does not combine the two runtimes on viewer triggers`);
+    }
   }
 
   /** Loads every function (version 1); rejects, closing what loaded, when one cannot be. */

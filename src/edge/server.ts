@@ -105,7 +105,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     },
     CLIENT_TIMEOUTS,
   );
-  const port = await listen(server, options.port, options.host);
+  let port: number;
+  try {
+    port = await listen(server, options.port, options.host);
+  } catch (error) {
+    // The functions' workers would keep the process alive with nothing to serve.
+    await functions?.set.close();
+    throw error;
+  }
   return {
     port,
     url: `http://${options.host}:${port}`,
@@ -131,7 +138,9 @@ async function handle(
   if (isMetricsRequest(req)) return serveMetrics(registry, res);
   if (url === '/_cdn/health') return sendJson(res, 200, { status: 'ok', role: 'edge', id: context.id });
   if (url === '/_cdn/purge') return purge(context, req, res, adminToken);
-  if (url === '/_cdn/functions' || url.startsWith('/_cdn/functions/reload')) return functionsEndpoint(context.id, functions, req, res, adminToken);
+  if (url === '/_cdn/functions' || url.startsWith('/_cdn/functions/') || url.startsWith('/_cdn/functions?')) {
+    return functionsEndpoint(context.id, functions, req, res, adminToken);
+  }
   return sendText(res, 404, `Not Found: no such edge endpoint ${url}`);
 }
 

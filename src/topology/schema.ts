@@ -198,6 +198,7 @@ function checkFunctionPlacement(topology: { edges: { id: string }[]; functions: 
   const edgeIds = new Set(topology.edges.map((edge) => edge.id));
   const functionIds = new Map<string, number>();
   const taken = new Map<string, string>();
+  const viewerRuntimes = new Map<string, { runtime: string; id: string }>();
   topology.functions.forEach((fn, index) => {
     const other = functionIds.get(fn.id);
     if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['functions', index, 'id'], message: `duplicate function id "${fn.id}" (also functions[${other}].id)` });
@@ -215,6 +216,19 @@ function checkFunctionPlacement(topology: { edges: { id: string }[]; functions: 
           return;
         }
         taken.set(key, fn.id);
+        // CloudFront does not combine CloudFront Functions and Lambda@Edge on the viewer events of one behaviour.
+        if (trigger.startsWith('viewer-')) {
+          const viewerRuntime = viewerRuntimes.get(edge);
+          if (viewerRuntime && viewerRuntime.runtime !== fn.runtime) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['functions', index, 'triggers', triggerIndex],
+              message: `edge ${edge} runs ${viewerRuntime.runtime} function "${viewerRuntime.id}" on a viewer trigger: cloudfront-js and lambda-node cannot share an edge's viewer triggers`,
+            });
+            return;
+          }
+          viewerRuntimes.set(edge, { runtime: fn.runtime, id: fn.id });
+        }
       }
     });
   });
