@@ -41,8 +41,13 @@ export function counterDeltas(before: EdgeCounters, after: EdgeCounters): Counte
   for (const [edge, statuses] of after.byEdgeStatus) {
     for (const [status, value] of statuses) {
       const delta = value - (before.byEdgeStatus.get(edge)?.get(status) ?? 0);
-      if (delta !== 0) (byEdgeStatus[edge] ??= {})[status.toUpperCase()] = delta;
+      if (delta !== 0) (byEdgeStatus[edge] ??= {})[xCacheOf(status)] = delta;
     }
   }
   return { hitRatio: total > 0 ? hits / total : null, offloadBytes: served > 0 ? 1 - fetched / served : null, byEdgeStatus };
+}
+
+/** The edge labels its own statuses in lower case (X-Cache says HIT); an edge function's CloudFront names (LambdaGeneratedResponse) are spelt the same in both. */
+function xCacheOf(label: string): string {
+  return label === label.toLowerCase() ? label.toUpperCase() : label;
 }
