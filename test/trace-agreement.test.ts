@@ -22,6 +22,12 @@ function writeJson(name: string, value: object): string {
   return file;
 }
 
+function writeText(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
 function generateTrace(name: string, args: string[]): string {
   const file = path.join(dir, name);
   const result = cdnsim(['trace', 'gen', '--out', file, ...args]);
@@ -47,8 +53,9 @@ function total(counts: Counts, status: string): number {
   return Object.values(counts).reduce((sum, statuses) => sum + (statuses[status] ?? 0), 0);
 }
 
-// Each case runs a whole cluster, a live replay and an offline simulation: ~15 s alone, twice that on a busy machine.
-describe('live replay and offline simulation agree exactly', { timeout: 120_000 }, () => {
+// Each case runs a whole cluster, a live replay and an offline simulation: ~15 s alone, several times that on a busy
+// machine (the Lambda@Edge cases also start worker threads, live and offline).
+describe('live replay and offline simulation agree exactly', { timeout: 240_000 }, () => {
   it('on a one-edge topology whose cache (bytes, as the edge counts them) holds a fraction of the working set', () => {
     const topology = testTopology({ edges: TEST_EDGES.slice(0, 1) });
     // About 40 entries of 1 KiB objects (each entry also counts its key, headers and overhead).
@@ -98,5 +105,90 @@ describe('live replay and offline simulation agree exactly', { timeout: 120_000 
     expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
     expect(simulated.by_edge_status).toEqual(live);
     expect(total(live, 'HIT') + total(live, 'MISS')).toBe(2400);
+  });
+
+  it('with a viewer-request function that maps two trace keys to one cache key', () => {
+    // Objects n and n+1 (n even) are one object to the cache: the function rewrites the key.
+    const pairs = writeText(
+      'pairs.js',
+      `function handler(event) {
+  var request = event.request;
+  var match = /^(\\/gen\\/.*-)(\\d+)$/.exec(request.uri);
+  if (match) {
+    var n = Number(match[2]);
+    request.uri = match[1] + (n - (n % 2));
+  }
+  return request;
+}
+`,
+    );
+    const topology = { ...testTopology({ edges: TEST_EDGES.slice(0, 1) }), functions: [{ id: 'pairs', file: pairs, runtime: 'cloudfront-js', triggers: ['viewer-request'] }] };
+    topology.edges[0]!.maxSize = 48 * 1024;
+    const topologyFile = writeJson('pairs.json', topology);
+    const traceFile = generateTrace('pairs.csv', ['--requests', '1200', '--objects', '300', '--alpha', '0.8', '--seed', '13']);
+    const plain = cdnsim(['sim', '--topology', writeJson('pairs-without.json', { ...topology, functions: [] }), '--trace', traceFile, '--json']);
+    expect(plain.status, plain.stderr).toBe(0);
+    const { report, simulated } = liveAndOffline(topologyFile, traceFile);
+
+    expect(report.requests).toBe(1200);
+    expect(report.errors).toBe(0);
+    const live: Counts = report.prometheus_by_edge_status;
+    expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
+    expect(simulated.by_edge_status).toEqual(live);
+    expect(live.iad!.HIT! + live.iad!.MISS!).toBe(1200);
+    // Half as many objects: fewer misses than the same trace without the function.
+    expect(live.iad!.MISS).toBeLessThan(JSON.parse(plain.stdout).by_edge_status.iad.MISS);
+    expect(simulated.simulation.edges.iad.functions).toEqual({ pairs: { 'viewer-request': { ok: 1200 } } });
+  });
+
+  it('with a Lambda@Edge viewer-request that answers some paths at the edge, on three edges', () => {
+    // Every fifth object is refused at the edge (403, counted as LambdaGeneratedResponse), never cached or fetched.
+    const refuse = writeText(
+      'refuse.mjs',
+      `export const handler = async (event) => {
+  const request = event.Records[0].cf.request;
+  const n = Number(/-(\\d+)$/.exec(request.uri)?.[1] ?? 1);
+  if (n % 5 !== 0) return request;
+  return { status: '403', statusDescription: 'Forbidden', headers: { 'content-type': [{ key: 'Content-Type', value: 'text/plain' }] }, body: 'refused at the edge\\n' };
+};
+`,
+    );
+    const stamp = writeText(
+      'stamp.mjs',
+      `export const handler = async (event) => {
+  const response = event.Records[0].cf.response;
+  response.headers['x-stamped'] = [{ key: 'X-Stamped', value: 'yes' }];
+  return response;
+};
+`,
+    );
+    const topology = {
+      ...testTopology({ edges: TEST_EDGES.slice(0, 3) }),
+      functions: [
+        { id: 'refuse', file: refuse, runtime: 'lambda-node', triggers: ['viewer-request'] },
+        { id: 'stamp', file: stamp, runtime: 'lambda-node', triggers: ['viewer-response'], edges: ['fra'] },
+      ],
+    };
+    for (const edge of topology.edges) edge.maxSize = 48 * 1024;
+    const topologyFile = writeJson('refuse.json', topology);
+    const traceFile = generateTrace('refuse.csv', ['--requests', '1500', '--objects', '250', '--alpha', '0.8', '--seed', '17', '--countries', 'US:1,DE:1,JP:1']);
+    const { report, simulated } = liveAndOffline(topologyFile, traceFile);
+
+    expect(report.requests).toBe(1500);
+    const live: Counts = report.prometheus_by_edge_status;
+    expect(Object.keys(live).sort()).toEqual(['fra', 'iad', 'nrt']);
+    expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
+    expect(simulated.by_edge_status).toEqual(live);
+    const refused = total(live, 'LambdaGeneratedResponse');
+    expect(refused).toBeGreaterThan(100);
+    // The bench counts each 403 as an error, offline and live alike.
+    expect(report.errors).toBe(refused);
+    expect(simulated.errors).toBe(refused);
+    expect(total(live, 'HIT') + total(live, 'MISS') + refused).toBe(1500);
+    for (const edge of ['fra', 'iad', 'nrt']) {
+      const counts = simulated.simulation.edges[edge].functions;
+      expect(counts.refuse['viewer-request'].generated, edge).toBe(live[edge]!.LambdaGeneratedResponse);
+    }
+    expect(simulated.simulation.edges.fra.functions.stamp['viewer-response'].ok).toBe(live.fra!.HIT! + live.fra!.MISS!);
   });
 });
