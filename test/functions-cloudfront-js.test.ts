@@ -261,6 +261,41 @@ describe('cloudfront-js runtime: failures', () => {
     }
   });
 
+  it("a function stuck in native work is stopped by the watchdog, without holding up the edge's thread; other functions go on", async () => {
+    const other = await load('function handler(e) { e.request.headers.other = { value: "1" }; return e.request; }');
+    // Each String.repeat is one long native step: QuickJS's interrupt checks come too seldom to stop it.
+    const stuck = await load('function handler(e) { var s; for (;;) s = "y".repeat(1900000); }', { computeBudgetMs: 2 });
+    try {
+      let ticks = 0;
+      const interval = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const result = await stuck.invoke(viewerRequest());
+      clearInterval(interval);
+      expect(expectFailure(result, 'timeout')).toMatch(/compute budget|wall-clock/);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(ticks).toBeGreaterThan(5);
+      const after = await other.invoke(viewerRequest());
+      if (after.kind !== 'request') throw new Error(JSON.stringify(after));
+      expect(after.request.headers['other']).toEqual(['1']);
+    } finally {
+      await stuck.close();
+      await other.close();
+    }
+  });
+
+  it('a few large strings that QuickJS does not count are caught by the thread memory ceiling', async () => {
+    const fn = await load(
+      'var keep = []; function handler(e) { if (e.request.uri === "/grow") for (var i = 0; i < 24; i++) keep.push("y".repeat(1900000) + i); return e.request; }',
+      { computeBudgetMs: 20_000 },
+    );
+    try {
+      expect(expectFailure(await fn.invoke(viewerRequest(request({ uri: '/grow' }))), 'memory')).toMatch(/32 MB/);
+      expect((await fn.invoke(viewerRequest())).kind).toBe('request');
+    } finally {
+      await fn.close();
+    }
+  });
+
   it('one big allocation fails with memory', async () => {
     expectFailure(await runOnce('function handler(e) { var a = new Array(4 * 1024 * 1024).fill(1); return e.request; }'), 'memory');
   });

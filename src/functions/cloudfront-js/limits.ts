@@ -43,3 +43,15 @@ export const GENERATED_RESPONSE_MAX_BYTES = 40 * 1024;
 
 /** AWS truncates a function's logs at 10 KB per invocation. */
 export const LOG_MAX_BYTES = 10 * 1024;
+
+/**
+ * QuickJS's own memory limit is approximate in the prebuilt quickjs-emscripten build (it counts
+ * each allocation as 8 bytes, since malloc_usable_size is unavailable there: upstream issue 271),
+ * so it bounds the number of allocations (~262,000) and refuses any single one over 2 MB, but
+ * not a few large ones. The sandbox thread's WASM memory starts at 16 MB; grown past 32 MB it is
+ * a memory breach, and the thread is replaced (which frees it).
+ */
+export const WASM_MEMORY_CEILING_BYTES = 32 * 1024 * 1024;
+
+/** The host ends a sandbox thread that has not answered within its wall-clock safety net plus this. */
+export const WATCHDOG_GRACE_MS = 500;

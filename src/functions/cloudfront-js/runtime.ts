@@ -1,8 +1,8 @@
 /**
  * The cloudfront-js profile: CloudFront Functions, each in its own QuickJS sandbox (never
- * node:vm, which is no security boundary), reused across invocations and rebuilt from the same
- * code after an invocation that broke a limit. The work is synchronous; invoke returns a promise
- * only to share the LoadedFunction interface with lambda-node.
+ * node:vm, which is no security boundary) on its own worker thread, reused across invocations
+ * and rebuilt from the same code after an invocation that broke a limit (worker-host.ts says why
+ * a thread: QuickJS checks its limits only now and then).
  */
 import type { FunctionSpec, Invocation, InvocationResult, LoadedFunction, Trigger } from '../types.ts';
 import { cloudFrontFunctionsEvent, isViewerTrigger } from './event.ts';
@@ -13,9 +13,13 @@ import {
   LOG_MAX_BYTES,
   MEMORY_LIMIT_BYTES,
   STACK_LIMIT_BYTES,
+  WALL_BACKSTOP_FACTOR,
+  WASM_MEMORY_CEILING_BYTES,
+  WATCHDOG_GRACE_MS,
 } from './limits.ts';
 import { invocationResultOf } from './result.ts';
 import { CompileError, quickJsModule, Sandbox, type SandboxLimits } from './sandbox.ts';
+import { SandboxThread } from './worker-host.ts';
 
 export interface CloudFrontRuntimeOptions {
   /** Per-invocation compute budget in ms (default DEFAULT_COMPUTE_BUDGET_MS); tests may narrow or widen it. */
@@ -52,7 +56,11 @@ export async function checkCloudFrontSource(source: string, triggers: readonly T
   return problems;
 }
 
-/** Compiles the function into its sandbox; rejects with the problems checkCloudFrontSource would name. */
+/** Every cloudfront-js function of the process lives on this one thread (started with the first load). */
+const sandboxThread = new SandboxThread({ wasmMemoryCeilingBytes: WASM_MEMORY_CEILING_BYTES });
+let loads = 0;
+
+/** Compiles the function into the sandbox thread; rejects with the problems checkCloudFrontSource would name. */
 export async function loadCloudFrontFunction(
   spec: FunctionSpec,
   source: string,
@@ -63,20 +71,23 @@ export async function loadCloudFrontFunction(
   if (problems.length > 0) throw new Error(`function ${spec.id}: ${problems.join('; ')}`);
   const log = options.log ?? ((line: string) => console.log(`[function ${spec.id} v${version}] ${line}`));
   const limits = limitsOf(options);
-  const module = await quickJsModule();
-  let sandbox: Sandbox | undefined = Sandbox.create(module, source, limits, log);
+  const watchdogMs = limits.computeBudgetMs * WALL_BACKSTOP_FACTOR + WATCHDOG_GRACE_MS;
+  // Unique per load: a reloaded version runs beside the old one until the old one's runs finish.
+  const key = `${spec.id}@${version}#${++loads}`;
+  try {
+    await sandboxThread.load(key, source, limits);
+  } catch (error) {
+    throw new Error(`function ${spec.id}: ${(error as Error).message}`);
+  }
+  let open = true;
 
-  function invokeNow(invocation: Invocation): InvocationResult {
-    if (!sandbox) return { kind: 'failure', reason: 'error', message: `function ${spec.id} is closed` };
+  async function invoke(invocation: Invocation): Promise<InvocationResult> {
+    if (!open) return { kind: 'failure', reason: 'error', message: `function ${spec.id} is closed` };
     if (!isViewerTrigger(invocation.trigger)) {
       return { kind: 'failure', reason: 'error', message: `cloudfront-js runs on viewer triggers only, not ${invocation.trigger}` };
     }
-    const run = sandbox.run(JSON.stringify(cloudFrontFunctionsEvent(invocation)));
-    if (sandbox.breached) {
-      // The code compiled before, so it compiles again; the broken heap is dropped whole.
-      sandbox.dispose();
-      sandbox = Sandbox.create(module, source, limits, log);
-    }
+    const { run, logs } = await sandboxThread.run(key, JSON.stringify(cloudFrontFunctionsEvent(invocation)), watchdogMs);
+    for (const line of logs) log(line);
     if (!run.ok) return { kind: 'failure', reason: run.reason, message: run.message };
     return invocationResultOf(invocation, run.returned);
   }
@@ -86,15 +97,16 @@ export async function loadCloudFrontFunction(
     version,
     invoke: async (invocation) => {
       try {
-        return invokeNow(invocation);
+        return await invoke(invocation);
       } catch (error) {
         // A bug on this side of the sandbox must not take the edge down: it answers as the function's error.
         return { kind: 'failure', reason: 'error', message: `cloudfront-js runtime: ${error instanceof Error ? error.message : String(error)}` };
       }
     },
     close: async () => {
-      sandbox?.dispose();
-      sandbox = undefined;
+      if (!open) return;
+      open = false;
+      await sandboxThread.unload(key);
     },
   };
 }
