@@ -10,9 +10,11 @@ import { createRequestSigner } from '../src/origin/s3/sign-request.ts';
 import { OBJECT_TEXT, errorCode, sendRaw, startAuthHarness, type AuthHarness } from './helpers/s3-auth-harness.ts';
 
 const KEY = { accessKeyId: 'AKIDCDNSIMTEST', secretAccessKey: 'cdnsim/test/secret+key' };
+// The example credentials of AWS's SigV4 documentation, whose worked examples are replayed below.
+const DOC_KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const settings: S3Settings = {
   region: 'us-east-1',
-  credentials: [KEY],
+  credentials: [KEY, DOC_KEY],
   publicReadBuckets: new Set(['public']),
   maxPresignSeconds: 7 * 24 * 3600,
 };
@@ -229,5 +231,85 @@ describe('sign-request (the edges signing as Origin Access Control does)', () =>
     const wrong = await createRequestSigner({ credentials: { ...KEY, secretAccessKey: 'other' }, region: 'us-east-1' })({ method: 'GET', url: `${harness.url}/private/k` });
     const refused = await sendRaw(harness.url, { method: 'GET', path: '/private/k', headers: wrong.headers });
     expect([refused.status, errorCode(refused.body)]).toEqual([403, 'SignatureDoesNotMatch']);
+  }, 15_000);
+});
+
+describe("AWS's worked SigV4 examples (examplebucket, 20130524T000000Z)", () => {
+  const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  const credential = 'AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request';
+  const host = 'examplebucket.s3.amazonaws.com';
+  const examples: Array<{ name: string; method: string; path: string; headers: Record<string, string>; signedHeaders: string; signature: string; body?: string }> = [
+    {
+      name: 'GET object with a Range',
+      method: 'GET',
+      path: '/test.txt',
+      headers: { range: 'bytes=0-9', 'x-amz-content-sha256': EMPTY },
+      signedHeaders: 'host;range;x-amz-content-sha256;x-amz-date',
+      signature: 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+    },
+    {
+      name: 'PUT object with a $ in the key and a Date header',
+      method: 'PUT',
+      path: '/test%24file.text',
+      headers: {
+        date: 'Fri, 24 May 2013 00:00:00 GMT',
+        'x-amz-storage-class': 'REDUCED_REDUNDANCY',
+        'x-amz-content-sha256': '44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072',
+      },
+      signedHeaders: 'date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class',
+      signature: '98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
+      body: 'Welcome to Amazon S3.',
+    },
+    {
+      name: 'GET bucket lifecycle (a query parameter without a value)',
+      method: 'GET',
+      path: '/?lifecycle',
+      headers: { 'x-amz-content-sha256': EMPTY },
+      signedHeaders: 'host;x-amz-content-sha256;x-amz-date',
+      signature: 'fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543',
+    },
+    {
+      name: 'GET bucket (list objects, query sorted)',
+      method: 'GET',
+      path: '/?max-keys=2&prefix=J',
+      headers: { 'x-amz-content-sha256': EMPTY },
+      signedHeaders: 'host;x-amz-content-sha256;x-amz-date',
+      signature: '34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7',
+    },
+  ];
+
+  it.each(examples)('$name verifies, and fails once its signature is changed', async (example) => {
+    harness.setClock(Date.UTC(2013, 4, 24, 0, 1));
+    const headers = {
+      ...example.headers,
+      host,
+      'x-amz-date': '20130524T000000Z',
+      authorization: `AWS4-HMAC-SHA256 Credential=${credential},SignedHeaders=${example.signedHeaders},Signature=${example.signature}`,
+    };
+    const ok = await sendRaw(harness.url, { method: example.method, path: example.path, headers, body: example.body });
+    expect([ok.status, errorCode(ok.body)]).toEqual([200, undefined]);
+    const changed = { ...headers, authorization: headers.authorization.replace(/.$/, (c) => (c === '0' ? '1' : '0')) };
+    const refused = await sendRaw(harness.url, { method: example.method, path: example.path, headers: changed, body: example.body });
+    expect([refused.status, errorCode(refused.body)]).toEqual([403, 'SignatureDoesNotMatch']);
+  }, 15_000);
+
+  it('the presigned GET example verifies within its 86,400 s and is refused after', async () => {
+    const path =
+      '/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
+      '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404';
+    harness.setClock(Date.UTC(2013, 4, 24, 23, 59));
+    const ok = await sendRaw(harness.url, { method: 'GET', path, headers: { host } });
+    expect([ok.status, errorCode(ok.body)]).toEqual([200, undefined]);
+    harness.setClock(Date.UTC(2013, 4, 25, 0, 0, 1));
+    const late = await sendRaw(harness.url, { method: 'GET', path, headers: { host } });
+    expect([late.status, errorCode(late.body)]).toEqual([403, 'AccessDenied']);
+    expect(late.body).toContain('Request has expired');
+  }, 15_000);
+
+  it('refuses a request that carries both an Authorization header and a presigned query', async () => {
+    const url = new URL(await getSignedUrl(client(), new GetObjectCommand({ Bucket: 'private', Key: 'k' }), { expiresIn: 60 }));
+    const signed = await createRequestSigner({ credentials: KEY, region: 'us-east-1' })({ method: 'GET', url: url.toString() });
+    const r = await sendRaw(harness.url, { method: 'GET', path: url.pathname + url.search, headers: signed.headers });
+    expect([r.status, errorCode(r.body)]).toEqual([400, 'InvalidArgument']);
   }, 15_000);
 });

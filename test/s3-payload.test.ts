@@ -7,6 +7,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsChunkedDecoder } from '../src/origin/s3/auth/aws-chunked-decoder.ts';
+import { storedContentEncoding } from '../src/origin/s3/auth/index.ts';
 import type { S3Settings } from '../src/origin/s3/contract.ts';
 import { createRequestSigner } from '../src/origin/s3/sign-request.ts';
 import { errorCode, sendRaw, startAuthHarness, type AuthHarness } from './helpers/s3-auth-harness.ts';
@@ -278,4 +279,13 @@ describe('AwsChunkedDecoder across arbitrary splits', () => {
       expect(decoder.trailers.get('x-amz-checksum-crc32')).toBe(crc32Base64(data));
     }
   }, 15_000);
+});
+
+describe('storedContentEncoding', () => {
+  it('drops the aws-chunked framing and keeps the object\'s own coding', () => {
+    expect(storedContentEncoding({ 'content-encoding': 'aws-chunked' })).toBeUndefined();
+    expect(storedContentEncoding({ 'content-encoding': 'aws-chunked,gzip' })).toBe('gzip');
+    expect(storedContentEncoding({ 'content-encoding': 'gzip' })).toBe('gzip');
+    expect(storedContentEncoding({})).toBeUndefined();
+  });
 });

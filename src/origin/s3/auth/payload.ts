@@ -1,4 +1,4 @@
-import { pipeline, type Transform } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import type { S3Payload, S3Principal, S3Request } from '../contract.ts';
 import { invalidArgument } from './auth-errors.ts';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.ts';
@@ -42,8 +42,29 @@ export function openPayload(request: S3Request, principal: S3Principal): S3Paylo
   });
   // Whoever reads the body may never look at the checksums (an error answer already sent): that is no unhandled rejection.
   checksums.catch(() => undefined);
-  const stages: Transform[] = decoder ? [decoder, verifier] : [verifier];
-  // pipeline tears the request down when the body errors or its reader destroys it; the errors themselves reach the reader on `body`.
-  pipeline([request.raw, ...stages], () => undefined);
+  connect(request.raw, decoder ? [decoder, verifier] : [verifier]);
   return { body: verifier, checksums };
+}
+
+/**
+ * Pipes the request through the stages, every error ending up on the last one. Unlike
+ * stream.pipeline, a failed body does not destroy the request: that would reset the connection
+ * before the dispatcher can send S3's error answer (it answers with Connection: close instead).
+ */
+function connect(raw: Readable, stages: Transform[]): void {
+  const last = stages[stages.length - 1] as Transform;
+  let upstream: Readable = raw;
+  for (const stage of stages) {
+    upstream.pipe(stage);
+    upstream = stage;
+  }
+  const fail = (error: Error): void => {
+    raw.unpipe();
+    for (const stage of stages) if (stage !== last) stage.destroy();
+    last.destroy(error);
+  };
+  raw.once('error', fail);
+  for (const stage of stages) if (stage !== last) stage.once('error', fail);
+  // The reader gave up on the body (or it failed): stop feeding it.
+  last.once('close', () => raw.unpipe());
 }
