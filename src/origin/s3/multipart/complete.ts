@@ -4,8 +4,8 @@ import { compositeChecksum, compositeEtag } from './composite.ts';
 import type { MultipartAnswer, MultipartContext } from './context.ts';
 import { MAX_OBJECT_BYTES, MIN_PART_BYTES } from './limits.ts';
 import { entityTooLarge, headerOf, requireUpload } from './lookups.ts';
-import type { OpenPart, PartInfo } from './part-file.ts';
-import type { Upload } from './upload-store.ts';
+import type { PartInfo } from './part-file.ts';
+import type { Upload, UploadStore } from './upload-store.ts';
 import { parseCompleteBody, s3Document, unquote, type RequestedPart } from './xml.ts';
 
 /** 10,000 <Part>s with a checksum each stay well under this; more is not a Complete body. */
@@ -24,35 +24,21 @@ export async function completeMultipartUpload(request: S3Request, ctx: Multipart
   const upload = await requireUpload(request, ctx);
   return ctx.uploads.exclusive(upload.uploadId, async () => {
     const current = await requireUpload(request, ctx);
-    const open = await ctx.uploads.openParts(current);
-    let chosen: OpenPart[];
-    try {
-      chosen = choose(requested, open, Math.min(MAX_OBJECT_BYTES, ctx.maxObjectBytes));
-    } catch (error) {
-      await Promise.all(open.map((part) => part.release()));
-      throw error;
-    }
-    await Promise.all(open.filter((part) => !chosen.includes(part)).map((part) => part.release()));
-    const infos = chosen.map((part) => part.info);
-    const etag = compositeEtag(infos);
-    const checksum = current.checksumAlgorithm ? compositeChecksum(current.checksumAlgorithm, infos) : undefined;
-    const size = infos.reduce((total, part) => total + part.size, 0);
-    try {
-      const checksums = current.checksumAlgorithm && checksum ? { [current.checksumAlgorithm]: checksum } : {};
-      await ctx.objects.putCompleted(current.bucket, current.key, current.headers, concatenate(chosen), { etag, checksums, size });
-    } finally {
-      // Parts the write never reached (it failed before them) are still open.
-      await Promise.all(chosen.map((part) => part.release()));
-    }
+    const chosen = choose(requested, await ctx.uploads.parts(current), Math.min(MAX_OBJECT_BYTES, ctx.maxObjectBytes));
+    const etag = compositeEtag(chosen);
+    const checksum = current.checksumAlgorithm ? compositeChecksum(current.checksumAlgorithm, chosen) : undefined;
+    const checksums = current.checksumAlgorithm && checksum ? { [current.checksumAlgorithm]: checksum } : {};
+    const size = chosen.reduce((total, part) => total + part.size, 0);
+    await ctx.objects.putCompleted(current.bucket, current.key, current.headers, concatenate(ctx.uploads, current, chosen), { etag, checksums, size });
     await ctx.uploads.retire(current);
     return answer(request, current, etag, checksum);
   });
 }
 
 /** The stored parts the body names, checked against S3's rules, in order. */
-function choose(requested: readonly RequestedPart[], open: readonly OpenPart[], maxObjectBytes: number): OpenPart[] {
-  const byNumber = new Map(open.map((part) => [part.info.partNumber, part]));
-  const chosen: OpenPart[] = [];
+function choose(requested: readonly RequestedPart[], stored: readonly PartInfo[], maxObjectBytes: number): PartInfo[] {
+  const byNumber = new Map(stored.map((part) => [part.partNumber, part]));
+  const chosen: PartInfo[] = [];
   let total = 0;
   requested.forEach((wanted, index) => {
     const previous = requested[index - 1];
@@ -60,29 +46,31 @@ function choose(requested: readonly RequestedPart[], open: readonly OpenPart[], 
       throw new S3Error('InvalidPartOrder', 400, 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
     }
     const part = byNumber.get(wanted.partNumber);
-    if (!part || !sameEtag(part.info, wanted) || !sameChecksums(part.info, wanted)) {
-      throw new S3Error(
-        'InvalidPart',
-        400,
-        "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
-        { PartNumber: String(wanted.partNumber), ETag: wanted.etag },
-      );
-    }
+    if (!part || !sameEtag(part, wanted) || !sameChecksums(part, wanted)) throw invalidPart(wanted.partNumber, wanted.etag);
     chosen.push(part);
-    total += part.info.size;
+    total += part.size;
   });
   chosen.slice(0, -1).forEach((part) => {
-    if (part.info.size < MIN_PART_BYTES) {
+    if (part.size < MIN_PART_BYTES) {
       throw new S3Error('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size', {
-        ProposedSize: String(part.info.size),
+        ProposedSize: String(part.size),
         MinSizeAllowed: String(MIN_PART_BYTES),
-        PartNumber: String(part.info.partNumber),
-        ETag: unquote(part.info.etag),
+        PartNumber: String(part.partNumber),
+        ETag: unquote(part.etag),
       });
     }
   });
   if (total > maxObjectBytes) throw entityTooLarge(maxObjectBytes, total);
   return chosen;
+}
+
+function invalidPart(partNumber: number, etag: string): S3Error {
+  return new S3Error(
+    'InvalidPart',
+    400,
+    "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
+    { PartNumber: String(partNumber), ETag: unquote(etag) },
+  );
 }
 
 function sameEtag(part: PartInfo, wanted: RequestedPart): boolean {
@@ -97,16 +85,20 @@ function sameChecksums(part: PartInfo, wanted: RequestedPart): boolean {
   });
 }
 
-/** The parts' bytes one after another; a part not yet reached is closed if the reader stops early. */
-function concatenate(parts: readonly OpenPart[]): Readable {
+/**
+ * The parts' bytes one after another, each opened only when reached (one file descriptor at a
+ * time, however many parts). A part uploaded again since it was chosen fails the stream, and so
+ * the write: the object is made of the parts the client named or not at all.
+ */
+function concatenate(uploads: UploadStore, upload: Upload, parts: readonly PartInfo[]): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
-    let next = 0;
-    try {
-      for (; next < parts.length; next++) {
-        for await (const chunk of parts[next]!.openBody()) yield chunk as Buffer;
+    for (const chosen of parts) {
+      const part = await uploads.openPart(upload, chosen.partNumber);
+      if (!part || part.info.etag !== chosen.etag) {
+        await part?.release();
+        throw invalidPart(chosen.partNumber, chosen.etag);
       }
-    } finally {
-      for (const part of parts.slice(next + 1)) await part.release();
+      for await (const chunk of part.openBody()) yield chunk as Buffer;
     }
   }
   return Readable.from(bytes(), { objectMode: false });

@@ -129,15 +129,8 @@ export class UploadStore {
     return info;
   }
 
-  /** The upload's parts, by part number. */
+  /** The upload's parts, by part number (read a few at a time: an upload may have 10,000). */
   async parts(upload: Upload): Promise<PartInfo[]> {
-    const held = await this.openParts(upload);
-    await Promise.all(held.map((part) => part.release()));
-    return held.map((part) => part.info);
-  }
-
-  /** Every part of the upload held open, by part number (the caller releases or reads each). */
-  async openParts(upload: Upload): Promise<OpenPart[]> {
     const dir = this.#dirOf(upload.uploadId);
     let names: string[];
     try {
@@ -146,9 +139,23 @@ export class UploadStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchUpload(upload.uploadId);
       throw error;
     }
-    const opened = await Promise.all(names.map((name) => openPartFile(path.join(dir, name))));
-    // A part file can vanish between readdir and open only if the upload is retired meanwhile.
-    return opened.filter((part): part is OpenPart => part !== undefined);
+    const infos: PartInfo[] = [];
+    for (let start = 0; start < names.length; start += PARTS_READ_AT_ONCE) {
+      const batch = names.slice(start, start + PARTS_READ_AT_ONCE);
+      const opened = await Promise.all(batch.map((name) => openPartFile(path.join(dir, name))));
+      for (const part of opened) {
+        // A part file vanishes between readdir and open only if the upload is retired meanwhile.
+        if (!part) continue;
+        infos.push(part.info);
+        await part.release();
+      }
+    }
+    return infos;
+  }
+
+  /** One part held open (its description and bytes from the same file version), if it exists. */
+  async openPart(upload: Upload, partNumber: number): Promise<OpenPart | undefined> {
+    return openPartFile(path.join(this.#dirOf(upload.uploadId), partFileName(partNumber)));
   }
 
   /**
@@ -173,6 +180,8 @@ function compare(a: string, b: string): number {
 }
 
 const PART_FILE = /^part-\d{5}$/;
+/** Part files open at once while listing: enough to overlap the reads, few enough for any fd limit. */
+const PARTS_READ_AT_ONCE = 32;
 
 function partFileName(partNumber: number): string {
   return `part-${String(partNumber).padStart(5, '0')}`;
