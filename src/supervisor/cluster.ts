@@ -4,7 +4,7 @@ import { ADMIN_TOKEN_ENV } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
 import { prometheusConfig } from '../metrics/prometheus-config.ts';
 import { functionsForEdge, loadTopologyFile } from '../topology/load.ts';
-import type { Topology } from '../topology/schema.ts';
+import { S3_CONFIG_ENV, type Topology } from '../topology/schema.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
 import { planEdgeAddresses } from './edge-addresses.ts';
 import { freeUdpTcpPort } from './free-port.ts';
@@ -56,7 +56,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? ((line: string) => console.log(line));
   const portOf = (port: number | undefined) => (options.ephemeralPorts ? 0 : (port ?? 0));
   const prefixWidth = Math.max(6, topology.origin.id.length, ...topology.edges.map((edge) => edge.id.length));
-  const childOptions = { env: { ...process.env, [ADMIN_TOKEN_ENV]: options.adminToken }, log, prefixWidth };
+  const s3Env = topology.origin.s3 === undefined ? {} : { [S3_CONFIG_ENV]: JSON.stringify(topology.origin.s3) };
+  const childOptions = { env: { ...process.env, [ADMIN_TOKEN_ENV]: options.adminToken, ...s3Env }, log, prefixWidth };
   const started: ManagedChild[] = [];
   const launch = async (spec: ChildSpec) => {
     const child = new ManagedChild(spec, childOptions);

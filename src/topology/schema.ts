@@ -71,6 +71,29 @@ export const routerSchema = z.strictObject({
   }),
 });
 
+/** The environment variable the supervisor passes origin.s3 in (as JSON): secrets stay out of argv. */
+export const S3_CONFIG_ENV = 'CDNSIM_S3_CONFIG';
+
+/** The built-in origin's S3 API: its region, the access keys it accepts, and buckets made at start. */
+export const originS3Schema = z.strictObject({
+  region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-east-1').optional(),
+  credentials: z
+    .array(z.strictObject({ accessKeyId: z.string().regex(/^[A-Za-z0-9]{3,128}$/, 'must be 3-128 letters or digits'), secretAccessKey: z.string().min(8) }))
+    .optional(),
+  buckets: z
+    .array(
+      z.strictObject({
+        /** S3's rules apply; the origin checks the name in full when it starts. */
+        name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')"),
+        /** Anyone may GET and HEAD its objects without a signature. */
+        publicRead: z.boolean().optional(),
+        /** Writes and deletes purge the key at every edge. */
+        purgeOnWrite: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+});
+
 export const originSchema = z
   .strictObject({
     id: identifier.default('origin'),
@@ -85,6 +108,8 @@ export const originSchema = z
     dataDir: z.string().min(1).optional(),
     /** Built-in store only: the largest body a PUT may carry. */
     maxObjectBytes: positiveBytes.optional(),
+    /** The built-in store's S3 API (on the origin's port beside cdnsim's own). */
+    s3: originS3Schema.optional(),
   })
   .superRefine((origin, ctx) => {
     if (origin.url === undefined && origin.port === undefined) {
