@@ -338,6 +338,52 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect((await readAll(read.Body as AsyncIterable<Uint8Array>)).equals(source)).toBe(true);
   });
 
+  it('racing Completes and an Abort of one upload: exactly one of them wins, the rest answer NoSuchUpload', async () => {
+    const key = 'raced.bin';
+    const uploadId = await startUpload(key);
+    const parts = [randomBytes(MIN_PART_BYTES), randomBytes(MIN_PART_BYTES)];
+    const etags: string[] = [];
+    for (const [index, part] of parts.entries()) etags.push(await putPart(key, uploadId, index + 1, part));
+    const complete = () =>
+      harness.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+        }),
+      );
+    const results = await Promise.allSettled([complete(), complete(), complete(), harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }))]);
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost.map((result) => (result.reason as Error).name)).toEqual(['NoSuchUpload', 'NoSuchUpload', 'NoSuchUpload']);
+    const completed = results.slice(0, 3).some((result) => result.status === 'fulfilled');
+    expect(await objectExists(harness.client, key)).toBe(completed);
+    if (completed) {
+      const read = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect((await readAll(read.Body as AsyncIterable<Uint8Array>)).equals(Buffer.concat(parts))).toBe(true);
+    }
+    expect((await uploadDirs(harness.dataDir)).filter((name) => name.startsWith(uploadId))).toEqual([]);
+  });
+
+  it('parts of one number uploaded at once: one of the bodies is the part, whole', async () => {
+    const key = 'same-part.bin';
+    const uploadId = await startUpload(key);
+    const bodies = Array.from({ length: 8 }, () => randomBytes(256 * 1024));
+    await Promise.all(bodies.map((body) => harness.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, Body: body }))));
+    const listed = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+    expect(listed.Parts).toHaveLength(1);
+    const winner = bodies.find((body) => `"${md5Hex(body)}"` === listed.Parts![0]!.ETag);
+    expect(winner).toBeDefined();
+    await harness.client.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: listed.Parts![0]!.ETag }] } }),
+    );
+    const read = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect((await readAll(read.Body as AsyncIterable<Uint8Array>)).equals(winner!)).toBe(true);
+    expect((await readdir(path.join(uploadsRoot(harness.dataDir)))).filter((name) => name.startsWith(uploadId))).toEqual([]);
+  });
+
   it('bad input: part numbers outside 1-10,000, malformed or empty Complete bodies, an unknown bucket', async () => {
     const key = 'bad-input.bin';
     const uploadId = await startUpload(key);
