@@ -5,6 +5,7 @@ import { continueTolerantConnector } from '../net/continue-tolerant-connector.ts
 import { simulateDelay } from '../net/delay.ts';
 import type { InterimResponse } from '../http/interim-responses.ts';
 import type { CacheStatus } from './metrics.ts';
+import { toS3Request, type S3OriginFront } from './s3-origin.ts';
 
 export interface OriginClientOptions {
   originUrl: string;
@@ -13,6 +14,8 @@ export interface OriginClientOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** The origin is an S3 bucket: every fetch becomes that bucket's GetObject, signed when it has a signer. */
+  s3?: S3OriginFront;
 }
 
 export interface OriginRequest {
@@ -40,9 +43,13 @@ export interface OriginResponse {
 export class OriginClient {
   readonly #pool: Pool;
   readonly #roundTripMs: number;
+  readonly #originUrl: string;
+  readonly #s3: S3OriginFront | undefined;
 
   constructor(options: OriginClientOptions) {
     this.#roundTripMs = options.roundTripMs;
+    this.#originUrl = options.originUrl;
+    this.#s3 = options.s3;
     this.#pool = new Pool(options.originUrl, {
       connect: continueTolerantConnector({ timeout: options.connectTimeoutMs }),
       headersTimeout: options.headersTimeoutMs,
@@ -51,9 +58,11 @@ export class OriginClient {
     });
   }
 
-  async fetch(request: OriginRequest): Promise<OriginResponse> {
+  async fetch(viewerRequest: OriginRequest): Promise<OriginResponse> {
     const started = performance.now();
     await simulateDelay(this.#roundTripMs);
+    // Signed after the delay, so that the signature's time is the request's.
+    const request = this.#s3 ? await toS3Request(this.#s3, this.#originUrl, viewerRequest) : viewerRequest;
     const response = await this.#pool.request({
       method: request.method,
       path: request.path,

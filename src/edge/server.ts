@@ -19,6 +19,7 @@ import { createFunctionMetrics } from './function-metrics.ts';
 import { EdgeFunctionSet } from './function-set.ts';
 import { createEdgeMetrics } from './metrics.ts';
 import { OriginClient } from './origin-client.ts';
+import type { S3OriginFront } from './s3-origin.ts';
 import { handleContentRequest, type EdgeContext } from './request-path.ts';
 
 /** The cache capacity is `maxSize` (bytes) or `maxObjects`: exactly one. */
@@ -50,6 +51,8 @@ export type EdgeOptions = StoreCapacity & {
   trustedPeers?: readonly string[];
   /** Quiet time after a function file changes before it is reloaded; default 100 ms. */
   functionReloadDebounceMs?: number;
+  /** The origin is an S3 bucket (topology origin.s3.bucket), read by S3 GET, signed when given a signer. */
+  s3Origin?: S3OriginFront;
 };
 
 export interface RunningEdge {
@@ -81,6 +84,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     connectTimeoutMs: timeouts.connectMs,
     headersTimeoutMs: timeouts.headersMs,
     bodyTimeoutMs: timeouts.bodyMs,
+    ...(options.s3Origin ? { s3: options.s3Origin } : {}),
   });
   if (options.hooks && options.functions?.length) throw new Error('give an edge hooks or functions, not both');
   const functions = options.functions?.length ? await startFunctions(options, registry) : undefined;

@@ -9,6 +9,7 @@ import { edgeSpec } from '../options/edge.ts';
 import { durationOption, numberOption, portOption, sizeOption } from '../option-values.ts';
 import { UsageError } from '../usage-error.ts';
 import { edgeFunctionSpecs } from './edge-functions.ts';
+import { s3OriginFromFlags } from './edge-s3.ts';
 
 
 export async function edgeCommand(args: string[]): Promise<void> {
@@ -24,6 +25,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
   const policyProblem = livePolicyProblem(values.policy);
   if (policyProblem !== undefined) throw new UsageError(`--policy: ${policyProblem}`);
   const functions = edgeFunctionSpecs(values['functions-json'], values.function, values['function-runtime']);
+  const s3Origin = s3OriginFromFlags({ bucket: values['origin-s3-bucket'], region: values['origin-s3-region'], anonymous: values['origin-s3-anonymous'] });
   const originTimeoutMs = durationOption('origin-timeout-ms', values['origin-timeout-ms'], 'ms', { above: 0 }, DEFAULT_ORIGIN_TIMEOUTS.headersMs);
   await runComponent(`edge ${values.id}`, () =>
     startEdge({
@@ -41,6 +43,7 @@ export async function edgeCommand(args: string[]): Promise<void> {
       serveStaleOnOriginError: !values['no-serve-stale-on-origin-error'],
       targetedCacheControlField: values['targeted-cache-control-field'],
       functions,
+      ...(s3Origin ? { s3Origin } : {}),
       originTimeouts: {
         connectMs: Math.min(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUTS.connectMs),
         headersMs: originTimeoutMs,

@@ -26,6 +26,13 @@ Durations take 15s, 500ms, 2m (a bare number is in ms); sizes 64MiB, 1GB or byte
     'targeted-cache-control-field': { type: 'string', arg: 'NAME', help: 'the targeted Cache-Control field this edge obeys (RFC 9213)' },
     function: { type: 'string', arg: 'TRIGGER=FILE', multiple: true, help: 'run an edge function on a trigger (viewer-request, origin-request, origin-response, viewer-response); reloaded when FILE changes' },
     'function-runtime': { type: 'string', arg: 'NAME', default: 'cloudfront-js', help: `profile of the --function files: ${orList(RUNTIMES)}` },
+    'origin-s3-bucket': { type: 'string', arg: 'NAME', help: 'the origin is an S3 endpoint: fetch objects by S3 GET from this bucket (path-style)' },
+    'origin-s3-region': { type: 'string', arg: 'NAME', default: 'us-east-1', help: 'the region S3 GETs are signed for' },
+    'origin-s3-anonymous': {
+      type: 'boolean',
+      default: false,
+      help: 'do not sign S3 GETs (otherwise signed with CDNSIM_S3_ACCESS_KEY_ID/_SECRET_ACCESS_KEY, or the dev pair)',
+    },
     'functions-json': { type: 'string', arg: 'JSON', help: "the topology's functions for this edge, as a JSON array (the supervisor passes it)" },
   },
 });
