@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { checkCloudFrontSource, loadCloudFrontFunction } from './cloudfront-js/runtime.ts';
-import { checkLambdaSource, loadLambdaFunction } from './lambda-node/runtime.ts';
 import { CLOUDFRONT_JS_MAX_CODE_BYTES, triggerProblem } from './limits.ts';
 import type { FunctionSpec, LoadedFunction } from './types.ts';
 
@@ -9,8 +7,17 @@ export async function loadFunction(spec: FunctionSpec, version: number): Promise
   const source = await readSource(spec.file);
   const problems = staticProblems(spec, source);
   if (problems.length > 0) throw new Error(`function ${spec.id}: ${problems.map((problem) => problem.message).join('; ')}`);
-  return spec.runtime === 'cloudfront-js' ? loadCloudFrontFunction(spec, source, version) : loadLambdaFunction(spec, source, version);
+  return spec.runtime === 'cloudfront-js'
+    ? (await cloudFrontRuntime()).loadCloudFrontFunction(spec, source, version)
+    : (await lambdaRuntime()).loadLambdaFunction(spec, source, version);
 }
+
+/*
+ * Each runtime is imported when a function of its profile is first loaded: an edge without
+ * functions (most of them) starts without QuickJS's WebAssembly or the worker pool's code.
+ */
+const cloudFrontRuntime = () => import('./cloudfront-js/runtime.ts');
+const lambdaRuntime = () => import('./lambda-node/runtime.ts');
 
 /** One thing wrong with a function, at a field of its configuration entry ('file', 'triggers[1]'). */
 export interface FunctionProblem {
@@ -30,7 +37,10 @@ export async function checkFunction(spec: FunctionSpec): Promise<FunctionProblem
   // The sandbox's own check only for what it can be asked: a runtime on a trigger it refuses says nothing new.
   if (problems.length > 0) return problems;
   try {
-    const messages = spec.runtime === 'cloudfront-js' ? await checkCloudFrontSource(source, spec.triggers) : await checkLambdaSource(source, spec.triggers, spec.file);
+    const messages =
+      spec.runtime === 'cloudfront-js'
+        ? await (await cloudFrontRuntime()).checkCloudFrontSource(source, spec.triggers)
+        : await (await lambdaRuntime()).checkLambdaSource(source, spec.triggers, spec.file);
     return messages.map((message) => ({ field: 'file', message }));
   } catch (error) {
     return [{ field: 'file', message: `could not be checked: ${(error as Error).message}` }];
