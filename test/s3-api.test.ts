@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -16,6 +18,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3ServiceException,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -403,4 +406,37 @@ describe('S3 durability', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('S3 multipart through the dispatcher', () => {
+  it('routes Create, UploadPart and Complete to the multipart part; the object is listed with its composite ETag', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'parts' }));
+    const parts = [Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.alloc(1024, 'b')];
+    const { UploadId: uploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'big.bin', ContentType: 'application/x-big', Metadata: { origin: 'mpu' } }),
+    );
+    const etags = [];
+    for (const [index, body] of parts.entries()) {
+      etags.push((await client.send(new UploadPartCommand({ Bucket: 'parts', Key: 'big.bin', UploadId: uploadId, PartNumber: index + 1, Body: body }))).ETag);
+    }
+    expect(etags).toEqual(parts.map(md5));
+    const completed = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'parts',
+        Key: 'big.bin',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((etag, index) => ({ ETag: etag, PartNumber: index + 1 })) },
+      }),
+    );
+    const binaryMd5s = Buffer.concat(parts.map((part) => createHash('md5').update(part).digest()));
+    const composite = `"${createHash('md5').update(binaryMd5s).digest('hex')}-2"`;
+    expect(completed.ETag).toBe(composite);
+    const get = await client.send(new GetObjectCommand({ Bucket: 'parts', Key: 'big.bin' }));
+    expect(get).toMatchObject({ ETag: composite, ContentType: 'application/x-big', Metadata: { origin: 'mpu' }, ContentLength: 5 * 1024 * 1024 + 1024 });
+    expect(Buffer.from(await get.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'parts' }));
+    expect(listed.Contents).toEqual([expect.objectContaining({ Key: 'big.bin', ETag: composite, Size: 5 * 1024 * 1024 + 1024 })]);
+    const metrics = (await rawCall(s3.url, 'GET', '/metrics')).text;
+    expect(metrics).toMatch(/operation="CompleteMultipartUpload"\} 1/);
+  }, 60_000);
 });

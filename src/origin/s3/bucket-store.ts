@@ -22,6 +22,13 @@ export interface BucketInfo {
   created: number;
 }
 
+interface BucketEntry {
+  info: BucketInfo;
+  keys: KeyIndex;
+  /** Writes under way: not in the index yet, but the bucket is not empty while they run. */
+  writing: number;
+}
+
 /** The current object (if any) a conditional write checks; throwing refuses the write. */
 export type WritePrecondition = (current: ObjectMetadata | undefined) => void;
 
@@ -37,7 +44,7 @@ export interface BucketPutOptions extends PutOptions {
  */
 export class BucketStore {
   readonly #store: ObjectStore;
-  readonly #buckets = new Map<string, { info: BucketInfo; keys: KeyIndex }>();
+  readonly #buckets = new Map<string, BucketEntry>();
   readonly #locks = new KeyLock();
 
   private constructor(store: ObjectStore) {
@@ -50,7 +57,7 @@ export class BucketStore {
     for await (const meta of store.entries()) {
       if (meta.key.startsWith(BUCKET_PREFIX)) {
         const name = meta.key.slice(BUCKET_PREFIX.length);
-        buckets.#buckets.set(name, { info: { name, created: meta.lastModified }, keys: new KeyIndex() });
+        buckets.#buckets.set(name, { info: { name, created: meta.lastModified }, keys: new KeyIndex(), writing: 0 });
       } else if (meta.key.startsWith(OBJECT_PREFIX)) {
         objects.push(meta);
       }
@@ -77,7 +84,7 @@ export class BucketStore {
     return this.#locks.run(BUCKET_PREFIX + name, async () => {
       if (this.#buckets.has(name)) return false;
       const { meta } = await this.#store.put(BUCKET_PREFIX + name, { contentType: 'application/octet-stream' }, Readable.from([]), 0);
-      this.#buckets.set(name, { info: { name, created: meta.lastModified }, keys: new KeyIndex() });
+      this.#buckets.set(name, { info: { name, created: meta.lastModified }, keys: new KeyIndex(), writing: 0 });
       return true;
     });
   }
@@ -86,7 +93,7 @@ export class BucketStore {
     return this.#locks.run(BUCKET_PREFIX + name, async () => {
       const bucket = this.#buckets.get(name);
       if (!bucket) throw s3Errors.noSuchBucket(name);
-      if (bucket.keys.size > 0) {
+      if (bucket.keys.size > 0 || bucket.writing > 0) {
         throw new S3Error('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: name });
       }
       await this.#store.delete(BUCKET_PREFIX + name);
@@ -96,9 +103,13 @@ export class BucketStore {
 
   /** The bucket's key index; NoSuchBucket when there is none. */
   keys(bucket: string): KeyIndex {
+    return this.#entry(bucket).keys;
+  }
+
+  #entry(bucket: string): BucketEntry {
     const found = this.#buckets.get(bucket);
     if (!found) throw s3Errors.noSuchBucket(bucket);
-    return found.keys;
+    return found;
   }
 
   /** Opens an object; the caller must consume or release it. */
@@ -122,13 +133,19 @@ export class BucketStore {
     maxBytes: number,
     options: BucketPutOptions = {},
   ): Promise<ObjectMetadata> {
-    const keys = this.keys(bucket);
-    return this.#locks.run(objectStoreKey(bucket, key), async () => {
-      if (options.precondition) options.precondition(await this.head(bucket, key));
-      const { meta } = await this.#store.put(objectStoreKey(bucket, key), headers, body, maxBytes, options);
-      keys.set(summaryOf(key, meta));
-      return meta;
-    });
+    const entry = this.#entry(bucket);
+    // Counted from now, so that DeleteBucket cannot remove the bucket under a write in flight.
+    entry.writing++;
+    try {
+      return await this.#locks.run(objectStoreKey(bucket, key), async () => {
+        if (options.precondition) options.precondition(await this.head(bucket, key));
+        const { meta } = await this.#store.put(objectStoreKey(bucket, key), headers, body, maxBytes, options);
+        entry.keys.set(summaryOf(key, meta));
+        return meta;
+      });
+    } finally {
+      entry.writing--;
+    }
   }
 
   /** Deletes an object; S3 answers the same whether or not it existed. */
