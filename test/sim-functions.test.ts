@@ -149,6 +149,18 @@ describe('offline simulation with edge functions', { timeout: 30_000 }, () => {
     expect(result.edges.iad!.functions).toEqual({ synthetic: { 'origin-request': { generated: 2 } } });
   });
 
+  it('no viewer-response on a status of 400 or more (an origin-request function’s stored 404 here)', async () => {
+    const fns = handlers({
+      missing: () => ({ kind: 'response', response: { status: 404, headers: { 'cache-control': ['max-age=60'] }, body: 'gone' } }),
+      stamp: (invocation) => ({ kind: 'response', response: (invocation as Extract<Invocation, { response: unknown }>).response }),
+    });
+    const specs = [spec('missing', ['origin-request'], { runtime: 'lambda-node' }), spec('stamp', ['viewer-response'], { runtime: 'lambda-node' })];
+    const { byEdgeStatus, result } = await run([{ key: 'a' }, { key: 'a' }], specs, fns.load);
+    expect(byEdgeStatus).toEqual({ iad: { LambdaGeneratedResponse: 1, HIT: 1 } });
+    expect(result.stats.errorsByKind.get('http 404')).toBe(2);
+    expect(result.edges.iad!.functions).toEqual({ missing: { 'origin-request': { generated: 1 } } });
+  });
+
   it('viewer-response may change the status in cloudfront-js, not in lambda-node', async () => {
     const fns = handlers({
       teapot: (invocation) => ({ kind: 'response', response: { ...(invocation as Extract<Invocation, { response: unknown }>).response, status: 418 } }),

@@ -32,9 +32,9 @@ export interface ViewerRequestInput {
  * does (src/edge/function-hooks.ts, origin-hooks.ts): viewer-request on every request (it may
  * rewrite the cache key, or answer: then nothing else runs); origin-request and origin-response
  * only when the cache goes to the origin (an origin-request answer stands in for the origin's and
- * is stored per its Cache-Control, without origin-response); viewer-response on every answer but
- * a final one (a function's failure or a viewer-request answer). A response trigger sees status
- * and headers only, never a body.
+ * is stored per its Cache-Control, without origin-response); viewer-response on every answer below
+ * 400 but a final one (a function's failure or a viewer-request answer). A response trigger sees
+ * status and headers only, never a body.
  */
 export async function serveWithFunctions(edge: SimulatedEdge, functions: SimulatedFunctions, input: ViewerRequestInput): Promise<FunctionServed> {
   const context = { edgeId: input.edgeId, requestId: input.requestId };
@@ -74,6 +74,8 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
   });
   if (served.kind === 'answered') return { ...served, originFetch, originBytes };
   const delivered: FunctionServed = { status: served.status, cacheStatus: served.cacheStatus, bytes: served.bytes, originFetch, originBytes };
+  // CloudFront invokes no viewer-response function on a status of 400 or more.
+  if (served.status >= 400) return delivered;
   const viewerResponse = await functions.run(input.edgeId, {
     trigger: 'viewer-response',
     request,
