@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { KeyLock } from '../../key-lock.ts';
 import { S3Error, type ChecksumAlgorithm } from '../contract.ts';
-import type { StoredObjectHeaders } from './context.ts';
+import type { PutHeaders } from '../../object-store.ts';
 import { openPartFile, writePartFile, type OpenPart, type PartInfo } from './part-file.ts';
 
 /** An upload in progress, as CreateMultipartUpload recorded it. */
@@ -13,7 +13,7 @@ export interface Upload {
   bucket: string;
   key: string;
   /** The headers the completed object keeps. */
-  headers: StoredObjectHeaders;
+  headers: PutHeaders;
   /** x-amz-checksum-algorithm of the Create, if any (parts then carry that checksum). */
   checksumAlgorithm?: ChecksumAlgorithm;
   initiator: string;
