@@ -169,6 +169,36 @@ describe('checksum and digest headers', () => {
   }, 15_000);
 });
 
+describe("what a body's checksum headers mean", () => {
+  it("CompleteMultipartUpload's x-amz-checksum-* (the object's composite checksum) is not checked against its XML body", async () => {
+    const sign = createRequestSigner({ credentials: KEY, region: 'us-east-1' });
+    const xml = '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"a"</ETag></Part></CompleteMultipartUpload>';
+    const complete = await sign({ method: 'POST', url: `${harness.url}/b/k?uploadId=abc`, headers: { 'x-amz-checksum-crc32': 'AAAAAA==-2' } });
+    const r1 = await sendRaw(harness.url, { method: 'POST', path: '/b/k?uploadId=abc', headers: complete.headers, body: xml });
+    expect(r1.status).toBe(200);
+    expect(harness.received[0]?.body.toString()).toBe(xml);
+    const other = await sign({ method: 'POST', url: `${harness.url}/b?delete`, headers: { 'x-amz-checksum-crc32': 'AAAAAA==-2' } });
+    const r2 = await sendRaw(harness.url, { method: 'POST', path: '/b?delete', headers: other.headers, body: xml });
+    expect([r2.status, errorCode(r2.body)]).toEqual([400, 'InvalidRequest']);
+  }, 15_000);
+
+  it('an aws-chunked body longer than x-amz-decoded-content-length is IncompleteBody', async () => {
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: KEY, sha256: Sha256, uriEscapePath: false });
+    const headers = {
+      host: new URL(harness.url).host,
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': '10',
+    };
+    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', path: '/b/long', headers });
+    const body = `64\r\n${'x'.repeat(100)}\r\n0\r\n\r\n`;
+    const sent = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
+    const r = await sendRaw(harness.url, { method: 'PUT', path: '/b/long', headers: sent, body });
+    expect([r.status, errorCode(r.body)]).toEqual([400, 'IncompleteBody']);
+    expect(harness.received).toEqual([]);
+  }, 15_000);
+});
+
 describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   // AWS's worked example: PUT of 66,560 bytes of 'a' in a 64 KiB and a 1 KiB chunk, with its published signatures.
   const seed = '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9';

@@ -28,10 +28,17 @@ function knownAlgorithm(name: string, what: string): ChecksumAlgorithm {
   throw invalidRequest(`Value for ${what} is invalid.`);
 }
 
-export function checksumPlan(headers: IncomingHttpHeaders, chunked: boolean): ChecksumPlan {
+/**
+ * `objectChecksumHeaders`: the request's x-amz-checksum-* headers describe the object being made,
+ * not this body (CompleteMultipartUpload's full-object or composite "<b64>-N" checksum), so they
+ * are left to the operation.
+ */
+export function checksumPlan(headers: IncomingHttpHeaders, chunked: boolean, objectChecksumHeaders = false): ChecksumPlan {
   const algorithms = new Map<ChecksumAlgorithm, string | undefined>();
   const fromTrailer = new Set<ChecksumAlgorithm>();
-  const valueHeaders = Object.keys(headers).filter((name) => name.startsWith('x-amz-checksum-') && !NOT_VALUES.has(name));
+  const valueHeaders = objectChecksumHeaders
+    ? []
+    : Object.keys(headers).filter((name) => name.startsWith('x-amz-checksum-') && !NOT_VALUES.has(name));
   const trailerNames = (single(headers['x-amz-trailer']) ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())

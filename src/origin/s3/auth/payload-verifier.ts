@@ -38,6 +38,11 @@ export class PayloadVerifier extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.length += chunk.length;
+    // Past the declared length the body is wrong already: say so now rather than after reading the rest.
+    if (this.options.decodedLength !== undefined && this.length > this.options.decodedLength) {
+      callback(incompleteBody('The aws-chunked body is longer than x-amz-decoded-content-length.'));
+      return;
+    }
     for (const digest of this.digests.values()) digest.update(chunk);
     this.md5?.update(chunk);
     this.sha256?.update(chunk);

@@ -22,7 +22,9 @@ function decodedLengthOf(request: S3Request): number | undefined {
 export function openPayload(request: S3Request, principal: S3Principal): S3Payload {
   const protection = principal.payload;
   const chunked = protection.kind === 'streaming-signed' || protection.kind === 'streaming-unsigned-trailer';
-  const plan = checksumPlan(request.headers, chunked);
+  // POST ?uploadId= is CompleteMultipartUpload: its body is the parts list, its checksum headers the object's.
+  const completesUpload = request.method === 'POST' && request.query.has('uploadId');
+  const plan = checksumPlan(request.headers, chunked, completesUpload);
   const decoder = chunked
     ? new AwsChunkedDecoder({
         trailer: protection.kind === 'streaming-unsigned-trailer' || (protection.kind === 'streaming-signed' && protection.trailer),
