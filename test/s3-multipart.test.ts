@@ -384,6 +384,22 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect((await readdir(path.join(uploadsRoot(harness.dataDir)))).filter((name) => name.startsWith(uploadId))).toEqual([]);
   });
 
+  it('Complete with If-None-Match: * over an existing key answers PreconditionFailed, writes nothing and keeps the upload', async () => {
+    const key = 'conditional.bin';
+    await harness.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'the first version' }));
+    const uploadId = await startUpload(key);
+    const etag = await putPart(key, uploadId, 1, Buffer.from('the multipart version'));
+    const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`;
+    const refused = await rawRequest(harness.url, 'POST', `/${BUCKET}/${key}?uploadId=${uploadId}`, { 'if-none-match': '*' }, Buffer.from(xml));
+    expect([refused.status, codeOf(refused.body)]).toEqual([412, 'PreconditionFailed']);
+    const read = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect((await readAll(read.Body as AsyncIterable<Uint8Array>)).toString()).toBe('the first version');
+    const accepted = await rawRequest(harness.url, 'POST', `/${BUCKET}/${key}?uploadId=${uploadId}`, { 'if-match': read.ETag! }, Buffer.from(xml));
+    expect(accepted.status).toBe(200);
+    const after = await harness.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect((await readAll(after.Body as AsyncIterable<Uint8Array>)).toString()).toBe('the multipart version');
+  });
+
   it('bad input: part numbers outside 1-10,000, malformed or empty Complete bodies, an unknown bucket', async () => {
     const key = 'bad-input.bin';
     const uploadId = await startUpload(key);

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { multipartOperation, type MultipartAnswer, type UploadStore } from './multipart/index.ts';
 import type { MultipartHandler } from './operations/context.ts';
 import { storedHeadersOf } from './operations/object-headers.ts';
+import { writePreconditionOf } from './operations/write-conditions.ts';
 
 /** S3's limit on an object assembled from parts. */
 const MAX_MULTIPART_OBJECT_BYTES = 5 * 1024 ** 4;
@@ -19,6 +20,8 @@ export function multipartHook(uploads: UploadStore, originMaxObjectBytes: number
         storedHeadersOf,
         putCompleted: async (bucket, key, headers, body, completed) => {
           await ctx.buckets.put(bucket, key, headers, body, maxObjectBytes, {
+            // S3's conditional writes hold for a Complete too (If-None-Match: *, If-Match), under the key's lock.
+            precondition: writePreconditionOf(request.headers, key),
             etag: { fixed: completed.etag },
             beforeCommit: async () => ({ checksums: completed.checksums }),
           });
