@@ -1,7 +1,7 @@
 /**
  * One QuickJS runtime and context holding one function's code, with CloudFront Functions' limits:
- * a memory cap on the whole runtime, a stack cap, and a compute budget enforced by QuickJS's
- * interrupt handler against a deadline. The only global added is `console.log`; dynamic code
+ * a memory cap on the whole runtime, a stack cap, and a compute budget (this thread's CPU time)
+ * enforced by QuickJS's interrupt handler and checked again when a run ends. The only global added is `console.log`; dynamic code
  * evaluation (eval, the Function constructors) is taken away, as AWS's runtime does. Data crosses
  * the boundary as JSON text, so no host object is ever reachable from inside.
  */
