@@ -1,5 +1,3 @@
-import type { OriginRequest } from './origin-client.ts';
-
 /**
  * Signs one outgoing S3 request (SigV4). Given by whoever starts the edge (the CLI passes the S3
  * API's signer): an edge may not import the origin's code, so it only knows this shape.
@@ -15,6 +13,13 @@ export interface S3OriginFront {
   defaultRootObject?: string;
 }
 
+/** The parts of an origin fetch this changes (the origin client's request has more). */
+interface OutgoingFetch {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+}
+
 const READS = new Set(['GET', 'HEAD']);
 
 /**
@@ -23,7 +28,7 @@ const READS = new Set(['GET', 'HEAD']);
  * on the bucket, which a signing edge would be allowed to run). Only reads are signed: a viewer's
  * PUT or DELETE reaches the bucket anonymous, and a private bucket refuses it.
  */
-export async function toS3Request(front: S3OriginFront, originUrl: string, request: OriginRequest): Promise<OriginRequest> {
+export async function toS3Request<R extends OutgoingFetch>(front: S3OriginFront, originUrl: string, request: R): Promise<R> {
   const pathOnly = request.path.split('?', 1)[0]!;
   const key = pathOnly === '/' || pathOnly === '' ? `/${front.defaultRootObject ?? 'index.html'}` : pathOnly;
   const path = `/${front.bucket}${key}`;

@@ -5,6 +5,7 @@ import { roundTripDelayMs } from '../geo/network-model.ts';
 import { prometheusConfig } from '../metrics/prometheus-config.ts';
 import { functionsForEdge, loadTopologyFile } from '../topology/load.ts';
 import { S3_CONFIG_ENV, type Topology } from '../topology/schema.ts';
+import { edgeS3Access, originS3Config } from './s3-front.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
 import { planEdgeAddresses } from './edge-addresses.ts';
 import { freeUdpTcpPort } from './free-port.ts';
@@ -56,11 +57,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? ((line: string) => console.log(line));
   const portOf = (port: number | undefined) => (options.ephemeralPorts ? 0 : (port ?? 0));
   const prefixWidth = Math.max(6, topology.origin.id.length, ...topology.edges.map((edge) => edge.id.length));
-  const s3Env = topology.origin.s3 === undefined ? {} : { [S3_CONFIG_ENV]: JSON.stringify(topology.origin.s3) };
+  const s3Env = topology.origin.s3 === undefined ? {} : { [S3_CONFIG_ENV]: JSON.stringify(originS3Config(topology.origin.s3)) };
+  const edgeS3 = edgeS3Access(topology.origin.s3);
   const childOptions = { env: { ...process.env, [ADMIN_TOKEN_ENV]: options.adminToken, ...s3Env }, log, prefixWidth };
   const started: ManagedChild[] = [];
-  const launch = async (spec: ChildSpec) => {
-    const child = new ManagedChild(spec, childOptions);
+  const launch = async (spec: ChildSpec, env: NodeJS.ProcessEnv = {}) => {
+    const child = new ManagedChild(spec, { ...childOptions, env: { ...childOptions.env, ...env } });
     started.push(child);
     await child.start();
     await waitHealthy(child.url);
@@ -116,8 +118,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(edge.serveStaleOnOriginError === false ? ['--no-serve-stale-on-origin-error'] : []),
           ...(edge.targetedCacheControlField ? ['--targeted-cache-control-field', edge.targetedCacheControlField] : []),
           ...edgeFunctionArgs(loaded, edge.id),
+          ...(edgeS3?.args ?? []),
         ],
-      });
+      }, edgeS3?.env);
     const commonPort = plan.distinct && new Set(plan.addresses.map((address) => address.port)).size === 1;
     let edges: ManagedChild[];
     if (commonPort && (options.ephemeralPorts || plan.addresses[0]!.port === 0)) {

@@ -74,8 +74,16 @@ export const routerSchema = z.strictObject({
 /** The environment variable the supervisor passes origin.s3 in (as JSON): secrets stay out of argv. */
 export const S3_CONFIG_ENV = 'CDNSIM_S3_CONFIG';
 
-/** The built-in origin's S3 API: its region, the access keys it accepts, and buckets made at start. */
+const s3BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')");
+
+/**
+ * The built-in origin's S3 API: its region, the access keys it accepts, and buckets made at start.
+ * With `bucket`, the edges front that bucket as CloudFront fronts S3 (the built-in store's, or the
+ * S3 endpoint `url` names), reading it by S3 GET signed with the first credential.
+ */
 export const originS3Schema = z.strictObject({
+  /** The bucket the edges serve; the built-in store creates it at start. */
+  bucket: s3BucketName.optional(),
   region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-east-1').optional(),
   credentials: z
     .array(z.strictObject({ accessKeyId: z.string().regex(/^[A-Za-z0-9]{3,128}$/, 'must be 3-128 letters or digits'), secretAccessKey: z.string().min(8) }))
@@ -84,7 +92,7 @@ export const originS3Schema = z.strictObject({
     .array(
       z.strictObject({
         /** S3's rules apply; the origin checks the name in full when it starts. */
-        name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')"),
+        name: s3BucketName,
         /** Anyone may GET and HEAD its objects without a signature. */
         publicRead: z.boolean().optional(),
         /** Writes and deletes purge the key at every edge. */
