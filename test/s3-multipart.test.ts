@@ -154,6 +154,30 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect(done.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==-2$/);
   });
 
+  it('a part streamed by the SDK (aws-chunked, checksum in a trailer) is stored decoded, with its checksum', async () => {
+    const key = 'streamed-part.bin';
+    const uploadId = await startUpload(key);
+    const bytes = randomBytes(3 * MiB + 17);
+    const seen: Record<string, string | undefined> = {};
+    const command = new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, Body: Readable.from([bytes.subarray(0, MiB), bytes.subarray(MiB)]), ContentLength: bytes.length });
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers: Record<string, string> }).headers;
+        seen['content-encoding'] = headers['content-encoding'];
+        seen['x-amz-trailer'] = headers['x-amz-trailer'];
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low' },
+    );
+    const answer = await harness.client.send(command);
+    expect(seen['content-encoding']).toContain('aws-chunked');
+    expect(seen['x-amz-trailer']).toBe('x-amz-checksum-crc32');
+    expect(answer.ETag).toBe(`"${md5Hex(bytes)}"`);
+    const listed = await harness.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+    expect(listed.Parts?.[0]).toMatchObject({ PartNumber: 1, Size: bytes.length, ChecksumCRC32: answer.ChecksumCRC32 });
+    await harness.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
+  });
+
   it('Complete naming parts out of order answers InvalidPartOrder and writes nothing; the upload stays whole', async () => {
     const key = 'out-of-order.bin';
     const uploadId = await startUpload(key);
