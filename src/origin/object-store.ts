@@ -126,7 +126,13 @@ export class ObjectStore {
       await syncDirectory(dir);
       return { meta, replaced };
     } catch (error) {
-      out.destroy();
+      // A write refused on its first chunk can come before the temp file's open has finished:
+      // wait for the stream to close, or the open would create the file after the unlink.
+      if (!out.closed) {
+        const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+        out.destroy();
+        await closed;
+      }
       await unlink(tmp).catch(() => undefined);
       throw error;
     }

@@ -69,13 +69,15 @@ export function rawCall(
   url: string,
   method: string,
   pathname: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
 ): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   const body = options.body ?? '';
+  // Chunked: no Content-Length, so the origin learns the size only by reading.
+  const length = options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: hostname, port: Number(port), method, path: pathname, headers: { ...options.headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: 10_000 },
+      { host: hostname, port: Number(port), method, path: pathname, headers: { ...options.headers, ...length }, timeout: 10_000 },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -98,7 +100,7 @@ export async function signedCall(
   url: string,
   method: string,
   pathname: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer; host?: string } = {},
+  options: { headers?: Record<string, string>; body?: string | Buffer; host?: string; chunked?: boolean } = {},
 ): Promise<RawAnswer> {
   const target = new URL(url);
   const [pathOnly, queryText] = pathname.split('?', 2) as [string, string | undefined];
@@ -114,8 +116,8 @@ export async function signedCall(
     port: Number(target.port),
     path: pathOnly,
     query,
-    headers: { ...headers, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') },
+    headers: { ...headers, 'x-amz-content-sha256': options.chunked ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body).digest('hex') },
     body,
   });
-  return rawCall(url, method, pathname, { headers: signed.headers as Record<string, string>, body });
+  return rawCall(url, method, pathname, { headers: signed.headers as Record<string, string>, body, ...(options.chunked ? { chunked: true } : {}) });
 }
