@@ -62,8 +62,10 @@ export class EdgeFunctionSet {
     const slots: Slot[] = [];
     try {
       for (const spec of specs) {
-        const source = await readFile(spec.file, 'utf8').catch(() => '');
-        slots.push({ spec, current: await loadFunction(spec, 1), source, reloading: Promise.resolve() });
+        const source = await readFile(spec.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new Error(`function ${spec.id}: cannot read ${spec.file} (${error.code ?? String(error)})`);
+        });
+        slots.push({ spec, current: await loadFunction(spec, 1, source), source, reloading: Promise.resolve() });
       }
       return new EdgeFunctionSet(slots, options);
     } catch (error) {
@@ -127,7 +129,7 @@ export class EdgeFunctionSet {
     if (source === slot.source) return { id, result: 'unchanged', version: slot.current.version };
     let loaded: LoadedFunction;
     try {
-      loaded = await loadFunction(slot.spec, slot.current.version + 1);
+      loaded = await loadFunction(slot.spec, slot.current.version + 1, source);
     } catch (error) {
       return this.#failed(slot, (error as Error).message, log);
     }

@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { CLOUDFRONT_JS_MAX_CODE_BYTES, triggerProblem } from './limits.ts';
 import type { FunctionSpec, LoadedFunction } from './types.ts';
 
-/** Reads the function's file and compiles it in its runtime's sandbox. Rejects with a readable message. */
-export async function loadFunction(spec: FunctionSpec, version: number): Promise<LoadedFunction> {
-  const source = await readSource(spec.file);
+/**
+ * Reads the function's file (unless given the source read from it) and compiles it in its
+ * runtime's sandbox. Rejects with a readable message.
+ */
+export async function loadFunction(spec: FunctionSpec, version: number, sourceRead?: string): Promise<LoadedFunction> {
+  const source = sourceRead ?? (await readSource(spec.file));
   const problems = staticProblems(spec, source);
   if (problems.length > 0) throw new Error(`function ${spec.id}: ${problems.map((problem) => problem.message).join('; ')}`);
   return spec.runtime === 'cloudfront-js'
