@@ -68,6 +68,7 @@ const LAMBDA_ALL = `export const handler = async (event) => {
     if (!response.headers['cache-control']) response.headers['cache-control'] = [{ key: 'Cache-Control', value: 'max-age=30' }];
     return response;
   }
+  if (cf.request.uri === '/new/vr-throw') throw new Error('viewer-response broke');
   const response = cf.response;
   response.headers['x-lambda'] = [{ key: 'X-Lambda', value: 'viewer-response' }];
   return response;
@@ -268,6 +269,23 @@ describe('lambda-node functions at the edge', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
     expect((await get(`${lambda.url}/new/thing`)).headers['x-cache']).toBe('HIT');
   }, 15_000);
+
+  it('answers a failed viewer-response function in place of a streamed miss, which is still stored, and counts the request once', async () => {
+    origin.on('/new/vr-throw', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=60' }).end('stored anyway');
+    });
+    const countOf = async (status: string) => counter((await get(`${lambda.url}/metrics`)).text, 'cdn_edge_requests_total', { cache_status: status });
+    const [missesBefore, failuresBefore] = [await countOf('miss'), await countOf('LambdaExecutionError')];
+    const first = await get(`${lambda.url}/new/vr-throw`);
+    expect(first.status).toBe(503);
+    expect(first.headers['x-cache']).toBe('LambdaExecutionError');
+    expect(first.text).toMatch(/viewer-response function lambda-all/);
+    const second = await get(`${lambda.url}/new/vr-throw`);
+    expect(second.status).toBe(503);
+    expect(origin.count('/new/vr-throw')).toBe(1);
+    expect(await countOf('miss')).toBe(missesBefore);
+    expect(await countOf('LambdaExecutionError')).toBe(failuresBefore + 2);
+  });
 
   it('collapses concurrent misses onto one origin fetch with functions on every trigger', async () => {
     origin.on('/new/collapsed', async (_req, res) => {
