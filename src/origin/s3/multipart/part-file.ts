@@ -29,6 +29,8 @@ export async function writePartFile(
   maxBytes: number,
   checksums: Promise<PartInfo['checksums']>,
 ): Promise<PartInfo> {
+  // Looked at only once the body has ended; a body that fails first leaves it unread, not unhandled.
+  checksums.catch(() => undefined);
   const md5 = createHash('md5');
   let size = 0;
   const out = createWriteStream(tmp, { flags: 'wx' });
