@@ -424,7 +424,7 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect((await readAll(after.Body as AsyncIterable<Uint8Array>)).toString()).toBe('the multipart version');
   });
 
-  it('bad input: part numbers outside 1-10,000, malformed or empty Complete bodies, an unknown bucket', async () => {
+  it('bad input: part numbers outside 1-10,000, malformed or empty Complete bodies, a wrong Content-MD5, an unknown bucket', async () => {
     const key = 'bad-input.bin';
     const uploadId = await startUpload(key);
     const query = `uploadId=${uploadId}`;
@@ -436,6 +436,10 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
       const answer = await rawRequest(harness.url, 'POST', `/${BUCKET}/${key}?${query}`, {}, Buffer.from(body));
       expect([answer.status, codeOf(answer.body)]).toEqual([400, 'MalformedXML']);
     }
+    // A part whose Content-MD5 does not match its bytes is not stored.
+    const badDigest = await rawRequest(harness.url, 'PUT', `/${BUCKET}/${key}?${query}&partNumber=1`, { 'content-md5': createHash('md5').update('other').digest('base64') }, Buffer.from('bytes'));
+    expect([badDigest.status, codeOf(badDigest.body)]).toEqual([400, 'BadDigest']);
+    expect((await readdir(path.join(uploadsRoot(harness.dataDir), uploadId))).sort()).toEqual(['upload.json']);
     const unknown = await rawRequest(harness.url, 'POST', `/nobucket/${key}?uploads`, {}, Buffer.alloc(0));
     expect([unknown.status, codeOf(unknown.body)]).toEqual([404, 'NoSuchBucket']);
     expect(await objectExists(harness.client, key)).toBe(false);
