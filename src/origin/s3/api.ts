@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { S3Error, type S3Authenticator, type S3Request, type S3Settings } from './contract.ts';
 import type { BucketStore } from './bucket-store.ts';
-import { MULTIPART_OPERATIONS, resolveS3Request, selectOperation, type S3OperationName } from './dispatch.ts';
+import { MULTIPART_OPERATIONS, newRequestId, resolveS3Request, selectOperation, type S3OperationName } from './dispatch.ts';
 import { s3Errors, sendS3Error } from './errors.ts';
 import type { MultipartHandler, S3OperationContext } from './operations/context.ts';
 import { OPERATION_HANDLERS } from './operations/index.ts';
@@ -37,7 +36,7 @@ export function createS3Api(options: S3ApiOptions): S3Api {
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
       meter?.(req, res);
-      const requestId = randomBytes(8).toString('hex').toUpperCase();
+      const requestId = newRequestId();
       res.setHeader('x-amz-request-id', requestId);
       sendS3Error(res, error, req.method ?? 'GET', req.url ?? '/', requestId);
       return true;

@@ -41,6 +41,11 @@ export const MULTIPART_OPERATIONS: ReadonlySet<S3OperationName> = new Set([
 /** Host: <bucket>.s3.<anything> (the first ".s3." ends the bucket name), port aside. */
 const VIRTUAL_HOST = /^([^:]+?)\.s3\.[^:]+(?::\d+)?$/i;
 
+/** x-amz-request-id: 16 hex digits, as S3's. */
+export function newRequestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
 function isSigned(req: IncomingMessage, query: URLSearchParams): boolean {
   const authorization = req.headers.authorization;
   return (typeof authorization === 'string' && authorization.startsWith('AWS4-HMAC-SHA256')) || query.has('X-Amz-Algorithm');
@@ -68,22 +73,23 @@ export function resolveS3Request(req: IncomingMessage, bucketExists: (name: stri
   if (!rawPath.startsWith('/')) return undefined;
   const host = req.headers.host ?? '';
   const virtual = VIRTUAL_HOST.exec(host);
-  const base = {
+  // Built only once the request is known to be S3's: cdnsim's own requests pay for none of it.
+  const base = () => ({
     raw: req,
     method: req.method ?? 'GET',
     query,
     headers: req.headers,
-    requestId: randomBytes(8).toString('hex').toUpperCase(),
-  };
+    requestId: newRequestId(),
+  });
   if (virtual) {
     const key = rawPath.slice(1);
-    return { ...base, bucket: virtual[1]!.toLowerCase(), key: key === '' ? undefined : decodePath(key), addressing: 'virtual-hosted' };
+    return { ...base(), bucket: virtual[1]!.toLowerCase(), key: key === '' ? undefined : decodePath(key), addressing: 'virtual-hosted' };
   }
   const slash = rawPath.indexOf('/', 1);
   const bucketPart = slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash);
   const keyPart = slash === -1 ? '' : rawPath.slice(slash + 1);
   const signed = isSigned(req, query);
-  if (bucketPart === '') return signed ? { ...base, bucket: undefined, key: undefined, addressing: 'path' } : undefined;
+  if (bucketPart === '') return signed ? { ...base(), bucket: undefined, key: undefined, addressing: 'path' } : undefined;
   let bucket: string;
   try {
     bucket = decodeURIComponent(bucketPart);
@@ -91,7 +97,7 @@ export function resolveS3Request(req: IncomingMessage, bucketExists: (name: stri
     return undefined;
   }
   if (!signed && !bucketExists(bucket)) return undefined;
-  return { ...base, bucket, key: keyPart === '' ? undefined : decodePath(keyPart), addressing: 'path' };
+  return { ...base(), bucket, key: keyPart === '' ? undefined : decodePath(keyPart), addressing: 'path' };
 }
 
 /** Query names that select a different operation (or one not offered) rather than modify one. */
