@@ -77,6 +77,15 @@ describe('offline simulation with edge functions', { timeout: 30_000 }, () => {
     expect(fns.closed()).toBe(1);
   });
 
+  it('a rewritten target is normalised as the live edge normalises it, so %61 and a are one key', async () => {
+    let calls = 0;
+    const fns = handlers({
+      encode: (invocation) => ({ kind: 'request', request: { ...invocation.request, uri: calls++ % 2 ? invocation.request.uri.replace('/gen/a', '/gen/%61') : invocation.request.uri } }),
+    });
+    const { byEdgeStatus } = await run([{ key: 'a' }, { key: 'a' }], [spec('encode', ['viewer-request'])], fns.load);
+    expect(byEdgeStatus).toEqual({ iad: { MISS: 1, HIT: 1 } });
+  });
+
   it('an answer at the edge is counted under the generated status and skips cache, origin and viewer-response', async () => {
     const fns = handlers({
       deny: (invocation) =>

@@ -2,6 +2,7 @@ import type { FunctionHeaders, FunctionOrigin, FunctionRequest, FunctionResponse
 import type { FetchThrough, SimulatedEdge } from './simulated-edge.ts';
 import { failureAnswer, generatedXCache } from '../../functions/failures.ts';
 import type { Ran, SimulatedFunctions } from './simulated-functions.ts';
+import { normalizeTarget } from '../../http/normalize-target.ts';
 
 /** One request as the edge served it: what the client got, and what it cost the origin. */
 export interface FunctionServed {
@@ -40,14 +41,20 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
   const context = { edgeId: input.edgeId, requestId: input.requestId };
   let request = functionRequest(input.path, input.headers, input.clientIp);
   const viewer = await functions.run(input.edgeId, { trigger: 'viewer-request', request, context });
+  let key = input.path;
   if (viewer) {
     if (viewer.result.kind !== 'request') return { ...answered(viewer), originFetch: false, originBytes: 0 };
+    // The live edge normalises a rewritten target as it does a client's, so the key is the one a client asking for it directly gets.
+    const target = normalizeTarget(pathOf(viewer.result.request));
+    if (target === undefined) return { ...answered({ spec: viewer.spec, result: { kind: 'failure', reason: 'invalid-result', message: 'not a path' } }), originFetch: false, originBytes: 0 };
+    key = target;
     request = viewer.result.request;
   }
   let originFetch = false;
   let originBytes = 0;
-  const served = await edge.requestThrough(pathOf(request), async (revalidation): Promise<FetchThrough> => {
-    let outgoing: FunctionRequest = { ...request, origin: { ...input.origin } };
+  const served = await edge.requestThrough(key, async (revalidation): Promise<FetchThrough> => {
+    // The origin-request function sees the target the cache asks the origin for: the key.
+    let outgoing: FunctionRequest = { ...request, ...splitTarget(key), origin: { ...input.origin } };
     const originRequest = await functions.run(input.edgeId, { trigger: 'origin-request', request: outgoing, context });
     if (originRequest) {
       const { result } = originRequest;
@@ -103,14 +110,12 @@ function bodyBytes({ body, bodyEncoding }: FunctionResponse): number {
 }
 
 function functionRequest(path: string, headers: FunctionHeaders, clientIp: string): FunctionRequest {
-  const queryAt = path.indexOf('?');
-  return {
-    method: 'GET',
-    uri: queryAt === -1 ? path : path.slice(0, queryAt),
-    querystring: queryAt === -1 ? '' : path.slice(queryAt + 1),
-    headers,
-    clientIp,
-  };
+  return { method: 'GET', ...splitTarget(path), headers, clientIp };
+}
+
+function splitTarget(target: string): Pick<FunctionRequest, 'uri' | 'querystring'> {
+  const queryAt = target.indexOf('?');
+  return queryAt === -1 ? { uri: target, querystring: '' } : { uri: target.slice(0, queryAt), querystring: target.slice(queryAt + 1) };
 }
 
 /** The request target a (possibly rewritten) function request names: the cache key, or what the origin is asked for. */
