@@ -1,3 +1,12 @@
+/*
+ * S3 multipart uploads (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+ * ListMultipartUploads). How the dispatcher plugs in: src/origin/s3/multipart-hook.ts is the
+ * dispatcher's MultipartHandler; for each request the dispatcher routes to a multipart operation it
+ * calls multipartOperation(request, ctx) with a MultipartContext built from its own (the principal,
+ * openPayload, the bucket store seen through MultipartObjects, the multipart object limit), and
+ * writes the MultipartAnswer. The handlers throw S3Error for the dispatcher to render. Uploads in
+ * progress live in an UploadStore under the origin's data directory (server.ts opens it).
+ */
 import type { S3Request } from '../contract.ts';
 import { abortMultipartUpload } from './abort.ts';
 import { completeMultipartUpload } from './complete.ts';

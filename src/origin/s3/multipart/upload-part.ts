@@ -13,7 +13,7 @@ export async function uploadPart(request: S3Request, ctx: MultipartContext): Pro
   if (declared !== undefined && declared > maxBytes) throw entityTooLarge(maxBytes, declared);
   const payload = ctx.openPayload();
   const part = await ctx.uploads.writePart(upload, partNumber, payload.body, maxBytes, payload.checksums);
-  return { status: 200, headers: partHeaders(part), body: '' };
+  return { status: 200, headers: partHeaders(part) };
 }
 
 /** ETag and the verified checksums, as S3 answers an UploadPart. */

@@ -25,6 +25,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: true,
   ignoreAttributes: true,
+  // XML's numeric character references are decoded only with this on: Go's encoder (rclone, the
+  // Go SDK) sends each part's quoted ETag as &#34;...&#34;.
+  htmlEntities: true,
 });
 
 function malformed(detail: string): S3Error {
