@@ -28,6 +28,9 @@ const parser = new XMLParser({
   // Keys are text, exactly as sent: no number parsing, no trimming of leading or trailing spaces.
   parseTagValue: false,
   trimValues: false,
+  // XML's numeric character references (&#34;, &#x22;) are decoded only with this on: Go's encoder
+  // (rclone, the Go SDK) writes a quoted ETag or a key's quote as &#34;.
+  htmlEntities: true,
   isArray: (name) => name === 'Object' || name === 'Part',
 });
 
