@@ -350,6 +350,10 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect(await errorCode(beyond)).toBe('InvalidRange');
     const missing = harness.client.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 3, CopySource: `${BUCKET}/copy/none.bin` }));
     expect(await errorCode(missing)).toBe('NoSuchKey');
+    const stale = harness.client.send(
+      new UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 3, CopySource: `${BUCKET}/copy/source.bin`, CopySourceIfMatch: '"not-the-etag"' }),
+    );
+    expect(await errorCode(stale)).toBe('PreconditionFailed');
     await harness.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: BUCKET,

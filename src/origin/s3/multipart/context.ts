@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { PutHeaders } from '../../object-store.ts';
-import type { ServableObject } from '../../servable-object.ts';
+import type { PutHeaders, StoredObject } from '../../object-store.ts';
 import type { ChecksumAlgorithm, S3Payload, S3Principal } from '../contract.ts';
 import type { UploadStore } from './upload-store.ts';
 
@@ -40,7 +39,7 @@ export interface MultipartObjects {
   /** Writes an object whole-or-absent (temp file, fsync, rename, directory fsync) under its key's lock. */
   putCompleted(bucket: string, key: string, headers: StoredObjectHeaders, body: Readable, completed: CompletedObject): Promise<void>;
   /** An object to copy a part from (UploadPartCopy); the caller consumes or releases it. */
-  get(bucket: string, key: string): Promise<ServableObject | undefined>;
+  get(bucket: string, key: string): Promise<StoredObject | undefined>;
 }
 
 /** An answer for the dispatcher's hook to write (x-amz-request-id and thrown S3Errors are the dispatcher's). */
