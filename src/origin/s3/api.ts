@@ -43,7 +43,11 @@ export function createS3Api(options: S3ApiOptions): S3Api {
     }
     if (!request) return false;
     meter?.(req, res);
-    void answer(request, res, options, maxObjectBytes);
+    answer(request, res, options, maxObjectBytes).catch((error: unknown) => {
+      // Only a failure while answering an error gets here: log it, and cut the connection.
+      console.error('origin S3 answer failed:', error);
+      res.destroy();
+    });
     return true;
   };
 }
