@@ -218,6 +218,22 @@ describe('S3 multipart uploads (real @aws-sdk/client-s3 and lib-storage)', () =>
     expect(done.ETag).toBe(expectedCompositeEtag([first]));
   });
 
+  it('a Complete body as Go clients write it (quotes as &#34;, indented) names its parts', async () => {
+    const key = 'go-client.bin';
+    const uploadId = await startUpload(key);
+    const etag = await putPart(key, uploadId, 1, Buffer.from('written by rclone, say'));
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Part>
+    <ETag>${etag.replace(/"/g, '&#34;')}</ETag>
+    <PartNumber> 1 </PartNumber>
+  </Part>
+</CompleteMultipartUpload>`;
+    const answer = await rawRequest(harness.url, 'POST', `/${BUCKET}/${key}?uploadId=${uploadId}`, {}, Buffer.from(xml));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain(`<ETag>&quot;${md5Hex(Buffer.from(createHash('md5').update('written by rclone, say').digest()))}-1&quot;</ETag>`);
+  });
+
   it('a part under 5 MiB that is not the last answers EntityTooSmall', async () => {
     const key = 'too-small.bin';
     const uploadId = await startUpload(key);
