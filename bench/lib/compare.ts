@@ -18,13 +18,16 @@ function median(results: WrkResult[]): WrkResult {
  * Measures several URLs with the same load generator: a warm-up each (JIT), then alternating
  * rounds so the machine's noise falls on every target alike; the median round of each is kept.
  */
-export async function compare(targets: readonly (readonly [string, string])[], options: CompareOptions): Promise<Map<string, WrkResult>> {
+export async function compare(
+  targets: readonly (readonly [name: string, url: string, headers?: Readonly<Record<string, string>>])[],
+  options: CompareOptions,
+): Promise<Map<string, WrkResult>> {
   const run = { connections: options.connections, cpu: options.cpu };
-  for (const [, url] of targets) if (options.warmup > 0) await wrk(url, { ...run, seconds: options.warmup });
+  for (const [, url, headers] of targets) if (options.warmup > 0) await wrk(url, { ...run, seconds: options.warmup, headers });
   const runs = new Map<string, WrkResult[]>();
   for (let round = 0; round < options.rounds; round++) {
-    for (const [name, url] of targets) {
-      const result = await wrk(url, { ...run, seconds: options.seconds });
+    for (const [name, url, headers] of targets) {
+      const result = await wrk(url, { ...run, seconds: options.seconds, headers });
       runs.set(name, [...(runs.get(name) ?? []), result]);
     }
   }

@@ -11,8 +11,12 @@ export interface WrkResult {
 }
 
 /** One wrk run (one thread, pinned to `cpu` when taskset exists), parsed from its --latency report. */
-export async function wrk(url: string, options: { seconds: number; connections: number; cpu?: number }): Promise<WrkResult> {
-  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', url];
+export async function wrk(
+  url: string,
+  options: { seconds: number; connections: number; cpu?: number; headers?: Readonly<Record<string, string>> },
+): Promise<WrkResult> {
+  const headerArgs = Object.entries(options.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', ...headerArgs, url];
   const command = options.cpu === undefined ? 'wrk' : 'taskset';
   const argv = options.cpu === undefined ? args : ['-c', String(options.cpu), 'wrk', ...args];
   const { stdout } = await run(command, argv, { timeout: (options.seconds + 30) * 1000 });
