@@ -1,4 +1,5 @@
 import { S3Error, type S3Request } from '../contract.ts';
+import { s3Errors } from '../errors.ts';
 import type { MultipartContext } from './context.ts';
 import { MAX_PART_NUMBER, MIN_PART_NUMBER } from './limits.ts';
 import { noSuchUpload, type Upload } from './upload-store.ts';
@@ -12,9 +13,7 @@ export function objectOf(request: S3Request): { bucket: string; key: string } {
 }
 
 export async function requireBucket(ctx: MultipartContext, bucket: string): Promise<void> {
-  if (!(await ctx.objects.hasBucket(bucket))) {
-    throw new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket });
-  }
+  if (!(await ctx.objects.hasBucket(bucket))) throw s3Errors.noSuchBucket(bucket);
 }
 
 /** The upload the request's uploadId names, in progress for the request's bucket and key. */

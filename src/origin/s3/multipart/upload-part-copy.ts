@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { S3Error, type S3Request } from '../contract.ts';
 // One reading of x-amz-copy-source and its conditions for CopyObject and UploadPartCopy alike.
 import { checkCopySourceConditions, parseCopySource } from '../operations/copy-source.ts';
+import { s3Errors } from '../errors.ts';
 import type { MultipartAnswer, MultipartContext } from './context.ts';
 import { MAX_PART_BYTES } from './limits.ts';
 import { entityTooLarge, headerOf, partNumberOf, requireBucket, requireUpload } from './lookups.ts';
@@ -14,7 +15,7 @@ export async function uploadPartCopy(request: S3Request, ctx: MultipartContext):
   const source = parseCopySource(request.headers['x-amz-copy-source']);
   await requireBucket(ctx, source.bucket);
   const object = await ctx.objects.get(source.bucket, source.key);
-  if (!object) throw new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: source.key });
+  if (!object) throw s3Errors.noSuchKey(source.key);
   let range: { start: number; end: number };
   try {
     checkCopySourceConditions(request.headers, object);
