@@ -24,7 +24,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UploadStore } from '../src/origin/s3/multipart/index.ts';
+import type { S3Request } from '../src/origin/s3/contract.ts';
+import { multipartOperation, UploadStore, type MultipartObjects } from '../src/origin/s3/multipart/index.ts';
 import { DEV_CREDENTIAL } from '../src/origin/s3/settings.ts';
 import { s3ClientFor, startS3Origin, type S3Origin } from './helpers/s3-origin.ts';
 import { MIN_PART_BYTES } from '../src/origin/s3/multipart/limits.ts';
@@ -663,6 +664,55 @@ process.stdout.write('listening ' + origin.url + '\\n');
       expect(await uploadDirs(dataDir)).toEqual([]);
     } finally {
       await restarted.close();
+    }
+  });
+});
+
+describe('S3 multipart: a part uploaded again while its Complete runs', () => {
+  it('fails the Complete with InvalidPart before the object is committed', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'cdnsim-s3-replaced-'));
+    try {
+      const uploads = await UploadStore.open(path.join(dataDir, 'uploads'));
+      const upload = await uploads.create({ bucket: BUCKET, key: 'replaced.bin', headers: { contentType: 'binary/octet-stream' }, initiator: 'test-key' });
+      const first = await uploads.writePart(upload, 1, Readable.from([randomBytes(MIN_PART_BYTES)]), MIN_PART_BYTES, Promise.resolve({}));
+      const second = await uploads.writePart(upload, 2, Readable.from([Buffer.from('old last part')]), MIN_PART_BYTES, Promise.resolve({}));
+      let committed = false;
+      const objects: MultipartObjects = {
+        hasBucket: () => true,
+        storedHeadersOf: () => ({ contentType: 'binary/octet-stream' }),
+        // The write has begun when part 2 is uploaded again: it reads the parts only after that.
+        putCompleted: async (_bucket, _key, _headers, body) => {
+          await uploads.writePart(upload, 2, Readable.from([Buffer.from('new last part')]), MIN_PART_BYTES, Promise.resolve({}));
+          for await (const chunk of body) void chunk;
+          committed = true;
+        },
+        get: async () => undefined,
+      };
+      const xml = `<CompleteMultipartUpload>${[first, second].map((part) => `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${part.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const request = {
+        // The Complete handler never touches the raw message: its body comes from openPayload.
+        raw: undefined as unknown as S3Request['raw'],
+        method: 'POST',
+        bucket: BUCKET,
+        key: 'replaced.bin',
+        query: new URLSearchParams({ uploadId: upload.uploadId }),
+        headers: { host: 'localhost' },
+        addressing: 'path' as const,
+        requestId: 'replaced',
+      };
+      const completing = multipartOperation(request, {
+        objects,
+        uploads,
+        maxObjectBytes: 2 ** 40,
+        principal: { accessKeyId: 'test-key', payload: { kind: 'unsigned' } },
+        openPayload: () => ({ body: Readable.from([Buffer.from(xml)]), checksums: Promise.resolve({}) }),
+      });
+      await expect(completing).rejects.toMatchObject({ code: 'InvalidPart', details: { PartNumber: '2' } });
+      expect(committed).toBe(false);
+      // The upload is still there, with the new part 2.
+      expect((await uploads.parts(upload)).map((part) => part.size)).toEqual([MIN_PART_BYTES, 'new last part'.length]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
