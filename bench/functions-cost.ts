@@ -204,18 +204,18 @@ async function invocationCounts(): Promise<void> {
       ],
     }),
   );
-  const cluster = await startCluster({ topologyFile, runDir: path.join(dir, 'run'), adminToken: 'bench-functions', log: () => undefined, ephemeralPorts: true });
+  const cluster = await startCluster({ topologyFile, runDir: path.join(dir, 'run'), adminToken: 'bench-functions', log: (line) => (/error|exit|fail/i.test(line) ? console.error(line) : undefined), ephemeralPorts: true });
   try {
     const out = path.join(dir, 'report');
     const args = ['bench', '--target', cluster.routerUrl, '--requests', String(options.benchRequests), '--warmup', '0', '--no-ceiling'];
     args.push('--objects', '3000', '--countries', 'US:1,DE:1,JP:1', '--concurrency', '16', '--out', out);
     const bench = spawnSync(process.execPath, ['bin/cdnsim.js', ...args], { encoding: 'utf8', timeout: 600_000 });
     if (bench.status !== 0) throw new Error(`cdnsim bench failed (${bench.status}): ${bench.stderr}`);
-    const rows = [['edge', 'requests', 'misses', 'viewer-request invocations', 'origin-request invocations', 'equal']];
+    const rows = [['edge', 'requests', 'misses', 'viewer-request invocations', 'origin-request invocations', 'equal', 'not ok (outcome: count)']];
     let requests = 0;
     let allEqual = true;
     for (const member of cluster.members.filter((m) => m.role === 'edge')) {
-      const text = await (await request(`${member.url}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 })).body.text();
+      const text = await metricsText(member.url);
       const served = sum(text, 'cdn_edge_requests_total', {});
       const misses = sum(text, 'cdn_edge_requests_total', { cache_status: 'miss' });
       const viewer = sum(text, 'cdn_edge_function_invocations_total', { trigger: 'viewer-request' });
@@ -223,7 +223,7 @@ async function invocationCounts(): Promise<void> {
       const equal = viewer === served && origin === misses;
       allEqual &&= equal;
       requests += served;
-      rows.push([member.id, String(served), String(misses), String(viewer), String(origin), equal ? 'yes' : 'NO']);
+      rows.push([member.id, String(served), String(misses), String(viewer), String(origin), equal ? 'yes' : 'NO', notOk(text)]);
     }
     console.log(`\n3. cdnsim bench --requests ${options.benchRequests} through a topology with a viewer-request (cloudfront-js) and an origin-request (lambda-node) function\n`);
     printTable(rows);
@@ -234,6 +234,31 @@ async function invocationCounts(): Promise<void> {
   } finally {
     await cluster.stop();
   }
+}
+
+/** An edge's /metrics; once more if a kept-alive connection closed just as it was reused (the server's idle timeout). */
+async function metricsText(url: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await request(`${url}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+      return await response.body.text();
+    } catch (error) {
+      if (attempt >= 2 || (error as { code?: string }).code !== 'UND_ERR_SOCKET') throw error;
+    }
+  }
+}
+
+/** Invocations whose outcome was not ok, by trigger and outcome ("viewer-request timeout: 1"), or "none". */
+function notOk(text: string): string {
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('cdn_edge_function_invocations_total{') || line.includes('outcome="ok"')) continue;
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    const trigger = /trigger="([^"]+)"/.exec(line)?.[1];
+    const outcome = /outcome="([^"]+)"/.exec(line)?.[1];
+    if (count > 0) found.push(`${trigger} ${outcome}: ${count}`);
+  }
+  return found.join(', ') || 'none';
 }
 
 /** The sum of a counter's series whose labels include `match`. */
