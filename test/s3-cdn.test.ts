@@ -4,7 +4,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsS3 } from './helpers/aws-cli.ts';
-import { rawCall } from './helpers/s3-origin.ts';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { rawCall, s3ClientFor } from './helpers/s3-origin.ts';
 import { shouldRunWith } from './helpers/system-binary.ts';
 import { startTestCluster, TEST_EDGES, testTopology, type TestCluster } from './helpers/test-cluster.ts';
 
@@ -35,7 +36,8 @@ describe.runIf(run)('the CDN in front of a private S3 bucket (a static site uplo
 
   beforeAll(async () => {
     const base = testTopology({ edges: TEST_EDGES.filter((edge) => edge.id === 'iad' || edge.id === 'fra') });
-    cluster = await startTestCluster({ ...base, origin: { ...base.origin, s3: { bucket: 'site' } } });
+    const s3 = { bucket: 'site', buckets: [{ name: 'site', purgeOnWrite: true }] };
+    cluster = await startTestCluster({ ...base, origin: { ...base.origin, s3 } });
     mkdirSync(path.join(site, 'css'), { recursive: true });
     mkdirSync(path.join(site, 'blog', '2026'), { recursive: true });
     writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>home</title>');
@@ -117,4 +119,36 @@ describe.runIf(run)('the CDN in front of a private S3 bucket (a static site uplo
     const changed = await get(`${cluster.routerUrl}/news.html`, { 'x-forwarded-for': US });
     expect([changed.status, changed.text]).toEqual([200, 'v2']);
   }, 20_000);
+
+  it('purges a written or deleted key at every edge (purgeOnWrite), counted by result', async () => {
+    const client = s3ClientFor(cluster.originUrl);
+    try {
+      const url = `${cluster.routerUrl}/blog/2026/first%20post.html`;
+      for (const ip of [US, DE]) {
+        await get(url, { 'x-forwarded-for': ip });
+        expect((await get(url, { 'x-forwarded-for': ip })).headers['x-cache'], ip).toBe('HIT');
+      }
+      const purged = () => originMetrics(cluster).then((metrics) => metrics.match(/cdn_origin_purge_notifications_total\{bucket="site",result="ok"\} (\d+)/));
+      const sent = Number((await purged())?.[1] ?? 0);
+      expect(sent).toBeGreaterThan(0);
+      await client.send(new PutObjectCommand({ Bucket: 'site', Key: 'blog/2026/first post.html', Body: '<p>edited</p>', CacheControl: 'public, max-age=300' }));
+      const waitForPurge = async (count: number) => {
+        for (let tries = 0; Number((await purged())?.[1] ?? 0) < count; tries++) {
+          if (tries > 50) throw new Error('no purge notification within 5 s');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      await waitForPurge(sent + 1);
+      for (const ip of [US, DE]) {
+        const fresh = await get(url, { 'x-forwarded-for': ip });
+        expect([fresh.headers['x-cache'], fresh.text], ip).toEqual(['MISS', '<p>edited</p>']);
+      }
+      await client.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'blog/2026/first post.html' }));
+      await waitForPurge(sent + 2);
+      for (const ip of [US, DE]) expect((await get(url, { 'x-forwarded-for': ip })).status, ip).toBe(404);
+      expect(await originMetrics(cluster)).not.toMatch(/cdn_origin_purge_notifications_total\{bucket="site",result="(failed|no_target)"\} [1-9]/);
+    } finally {
+      client.destroy();
+    }
+  });
 });

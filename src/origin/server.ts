@@ -14,6 +14,7 @@ import { UploadStore } from './s3/multipart/index.ts';
 import { multipartHook } from './s3/multipart-hook.ts';
 import { checkBucketName } from './s3/names.ts';
 import { resolveS3Settings, type S3OriginConfig } from './s3/settings.ts';
+import { PurgeOnWrite } from './s3/purge-on-write.ts';
 
 export interface OriginOptions {
   port: number;
@@ -25,6 +26,8 @@ export interface OriginOptions {
   id?: string;
   /** The S3 API's configuration (topology origin.s3); credentials default as resolveS3Settings says. */
   s3?: S3OriginConfig;
+  /** Where a purgeOnWrite bucket's writes are purged (the router's URL); undefined while not known. */
+  purgeTarget?: () => string | undefined;
   /** Replaces SigV4 verification (tests that exercise the API apart from auth). */
   s3Authenticator?: (settings: S3Settings) => S3Authenticator;
 }
@@ -51,6 +54,11 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
   const uploads = await UploadStore.open(path.join(options.dataDir, 's3-multipart'));
   const registry = createRegistry();
   const meter = originRequestMeter(registry);
+  const purgeBuckets = new Set((options.s3?.buckets ?? []).filter((bucket) => bucket.purgeOnWrite).map((bucket) => bucket.name));
+  if (purgeBuckets.size > 0) {
+    const purges = new PurgeOnWrite({ buckets: purgeBuckets, target: options.purgeTarget ?? (() => undefined), adminToken: options.adminToken, registry });
+    buckets.onChange((bucket, key) => purges.changed(bucket, key));
+  }
   const app = createOriginApp({
     id: options.id ?? 'origin',
     store,

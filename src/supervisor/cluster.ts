@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADMIN_TOKEN_ENV } from '../admin/token.ts';
 import { roundTripDelayMs } from '../geo/network-model.ts';
@@ -6,6 +6,7 @@ import { prometheusConfig } from '../metrics/prometheus-config.ts';
 import { functionsForEdge, loadTopologyFile } from '../topology/load.ts';
 import { S3_CONFIG_ENV, type Topology } from '../topology/schema.ts';
 import { edgeS3Access, originS3Config } from './s3-front.ts';
+import { PURGE_URL_FILE_ENV } from '../origin/s3/purge-on-write.ts';
 import { ManagedChild, type ChildSpec } from './child.ts';
 import { planEdgeAddresses } from './edge-addresses.ts';
 import { freeUdpTcpPort } from './free-port.ts';
@@ -59,6 +60,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const prefixWidth = Math.max(6, topology.origin.id.length, ...topology.edges.map((edge) => edge.id.length));
   const s3Env = topology.origin.s3 === undefined ? {} : { [S3_CONFIG_ENV]: JSON.stringify(originS3Config(topology.origin.s3)) };
   const edgeS3 = edgeS3Access(topology.origin.s3);
+  // The origin starts first: it reads the router's URL here once the router listens (purgeOnWrite).
+  const purgeUrlFile = path.join(options.runDir, 'purge-url');
+  rmSync(purgeUrlFile, { force: true });
   const childOptions = { env: { ...process.env, [ADMIN_TOKEN_ENV]: options.adminToken, ...s3Env }, log, prefixWidth };
   const started: ManagedChild[] = [];
   const launch = async (spec: ChildSpec, env: NodeJS.ProcessEnv = {}) => {
@@ -90,7 +94,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           '--data-dir', dataDir,
           ...(origin.maxObjectBytes ? ['--max-object-bytes', String(origin.maxObjectBytes)] : []),
         ],
-      });
+      }, { [PURGE_URL_FILE_ENV]: purgeUrlFile });
       originUrl = child.url;
     }
     const resolvedOrigin = originUrl;
@@ -149,6 +153,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       port: portOf(topology.router.port),
       args: (port) => ['router', '--topology', resolvedFile, '--port', String(port), ...(dnsPort !== undefined ? ['--dns-port', String(dnsPort)] : [])],
     });
+    writeFileSync(purgeUrlFile, `${router.url}\n`);
     // Every port as really bound, for Prometheus (and anyone else) to find the processes.
     const running: Topology = {
       ...resolved,

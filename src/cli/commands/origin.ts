@@ -7,10 +7,12 @@ import { runComponent } from '../run-component.ts';
 import { portOption, sizeOption } from '../option-values.ts';
 import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV } from '../../origin/s3/settings.ts';
 import { s3ConfigFromEnv } from './origin-s3.ts';
+import { purgeTargetFromEnv } from './origin-purge.ts';
 
 export async function originCommand(args: string[]): Promise<void> {
   const { values } = parseCommand(originSpec, args);
   const s3 = s3ConfigFromEnv();
+  const purgeTarget = purgeTargetFromEnv();
   await runComponent(values.id, async () => {
     const origin = await startOrigin({
       id: values.id,
@@ -20,6 +22,7 @@ export async function originCommand(args: string[]): Promise<void> {
       maxObjectBytes: sizeOption('max-object-bytes', values['max-object-bytes'], { above: 0 }, 100 * 1024 * 1024),
       adminToken: adminTokenFromEnv(),
       ...(s3 ? { s3 } : {}),
+      ...(purgeTarget ? { purgeTarget } : {}),
     });
     if (origin.s3DevCredential) {
       const [dev] = origin.s3.credentials;

@@ -46,6 +46,7 @@ export class BucketStore {
   readonly #store: ObjectStore;
   readonly #buckets = new Map<string, BucketEntry>();
   readonly #locks = new KeyLock();
+  readonly #changeListeners: ((bucket: string, key: string) => void)[] = [];
 
   private constructor(store: ObjectStore) {
     this.#store = store;
@@ -124,6 +125,15 @@ export class BucketStore {
     return object;
   }
 
+  /** Calls `listener` after each object written or deleted (purgeOnWrite). */
+  onChange(listener: (bucket: string, key: string) => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  #changed(bucket: string, key: string): void {
+    for (const listener of this.#changeListeners) listener(bucket, key);
+  }
+
   /** Stores an object whole or not at all, after `precondition` accepted the current one. */
   async put(
     bucket: string,
@@ -141,6 +151,7 @@ export class BucketStore {
         if (options.precondition) options.precondition(await this.head(bucket, key));
         const { meta } = await this.#store.put(objectStoreKey(bucket, key), headers, body, maxBytes, options);
         entry.keys.set(summaryOf(key, meta));
+        this.#changed(bucket, key);
         return meta;
       });
     } finally {
@@ -154,6 +165,7 @@ export class BucketStore {
     await this.#locks.run(objectStoreKey(bucket, key), async () => {
       await this.#store.delete(objectStoreKey(bucket, key));
       keys.delete(key);
+      this.#changed(bucket, key);
     });
   }
 }
