@@ -1,6 +1,6 @@
 // The layer rules of README "Layout", checked by `npm run check:layers` (and test/layers.test.ts).
 // Building blocks sit below everything that runs: they never import what runs them.
-const BUILDING_BLOCKS = '^src/(geo|net|http|units|routing|dns|eviction|cache|trace|report|topology|metrics|admin|workload|charts)/';
+const BUILDING_BLOCKS = '^src/(geo|net|http|units|routing|dns|eviction|cache|trace|report|topology|metrics|admin|workload|charts|functions)/';
 const RUNNERS = '^src/(edge|origin|router|sim|loadgen|supervisor|cli)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
