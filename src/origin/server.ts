@@ -9,12 +9,13 @@ import { ObjectStore } from './object-store.ts';
 import { createS3Api } from './s3/api.ts';
 import { createS3Authenticator } from './s3/auth/index.ts';
 import { BucketStore } from './s3/bucket-store.ts';
-import type { S3Authenticator, S3Settings } from './s3/contract.ts';
+import type { S3Authenticator, S3Request, S3Settings } from './s3/contract.ts';
 import { UploadStore } from './s3/multipart/index.ts';
 import { multipartHook } from './s3/multipart-hook.ts';
 import { checkBucketName } from './s3/names.ts';
 import { resolveS3Settings, type S3OriginConfig } from './s3/settings.ts';
 import { PurgeOnWrite } from './s3/purge-on-write.ts';
+import { PrefixRateLimiter } from './s3/request-rate.ts';
 
 export interface OriginOptions {
   port: number;
@@ -74,6 +75,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     maxObjectBytes: options.maxObjectBytes,
     multipart: multipartHook(uploads, options.maxObjectBytes),
     labelOperation,
+    ...(options.s3?.requestRateLimit ? { admit: rateLimiterOf(options.s3.requestRateLimit) } : {}),
   });
   const server = createHttpServer((req, res) => {
     if (serveSyntheticDirectly(req, res, meter)) return;
@@ -90,4 +92,9 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     s3DevCredential: s3.devCredential,
     close: () => closeServer(server),
   };
+}
+
+function rateLimiterOf(limit: NonNullable<S3OriginConfig['requestRateLimit']>): (request: S3Request) => void {
+  const limiter = new PrefixRateLimiter(limit);
+  return (request) => limiter.admit(request);
 }

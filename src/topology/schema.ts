@@ -100,6 +100,10 @@ export const originS3Schema = z.strictObject({
       }),
     )
     .optional(),
+  /** Per-prefix request rates, 503 SlowDown above them as S3 answers (default S3's 3,500 PUT / 5,500 GET a second); on when present. */
+  requestRateLimit: z
+    .strictObject({ putPerSecond: z.number().int().positive().optional(), getPerSecond: z.number().int().positive().optional() })
+    .optional(),
 });
 
 export const originSchema = z

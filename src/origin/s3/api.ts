@@ -19,6 +19,8 @@ export interface S3ApiOptions {
   multipart?: MultipartHandler;
   /** Names the operation of the request for the origin's metrics. */
   labelOperation?: (res: ServerResponse, operation: S3OperationName) => void;
+  /** Refuses a request over its prefix's rate (503 SlowDown), when request rate limits are on. */
+  admit?: (request: S3Request) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ async function answer(request: S3Request, res: ServerResponse, options: S3ApiOpt
   try {
     const operation = selectOperation(request);
     options.labelOperation?.(res, operation);
+    options.admit?.(request);
     const principal = options.authenticator.authenticate(request, Date.now());
     let opened = false;
     const ctx: S3OperationContext = {

@@ -5,6 +5,8 @@ export interface S3OriginConfig {
   region?: string;
   credentials?: S3Credential[];
   buckets?: { name: string; publicRead?: boolean; purgeOnWrite?: boolean }[];
+  /** Per-prefix request rates answered 503 SlowDown above them, as S3 does (on when present). */
+  requestRateLimit?: { putPerSecond?: number; getPerSecond?: number };
 }
 
 export const S3_ACCESS_KEY_ENV = 'CDNSIM_S3_ACCESS_KEY_ID';
