@@ -4,8 +4,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsS3 } from './helpers/aws-cli.ts';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { rawCall, s3ClientFor } from './helpers/s3-origin.ts';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { rawCall, s3ClientFor, startS3Origin, type S3Origin } from './helpers/s3-origin.ts';
 import { shouldRunWith } from './helpers/system-binary.ts';
 import { startTestCluster, TEST_EDGES, testTopology, type TestCluster } from './helpers/test-cluster.ts';
 
@@ -149,6 +149,41 @@ describe.runIf(run)('the CDN in front of a private S3 bucket (a static site uplo
       expect(await originMetrics(cluster)).not.toMatch(/cdn_origin_purge_notifications_total\{bucket="site",result="(failed|no_target)"\} [1-9]/);
     } finally {
       client.destroy();
+    }
+  });
+});
+
+describe('the CDN in front of a bucket of another S3 endpoint (origin.url)', () => {
+  let external: S3Origin;
+  let cluster: TestCluster;
+  const credential = { accessKeyId: 'EXTERNALKEY1', secretAccessKey: 'external-secret-key' };
+
+  beforeAll(async () => {
+    // Another S3 server, not started by the cluster, knowing another key pair than the dev one.
+    external = await startS3Origin({ s3: { credentials: [credential], buckets: [{ name: 'assets' }] } });
+    const writer = s3ClientFor(external.url);
+    writer.config.credentials = async () => credential;
+    await writer.send(new PutObjectCommand({ Bucket: 'assets', Key: 'logo.svg', Body: '<svg/>', ContentType: 'image/svg+xml', CacheControl: 'max-age=60' }));
+    writer.destroy();
+    const base = testTopology({ edges: TEST_EDGES.filter((edge) => edge.id === 'iad') });
+    const { port: _port, dataDir: _dataDir, ...origin } = base.origin;
+    cluster = await startTestCluster({ ...base, origin: { ...origin, url: external.url, s3: { bucket: 'assets', credentials: [credential] } } });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.dispose();
+    await external?.close();
+  });
+
+  it('edges sign with the configured key pair: MISS then HIT; the dev pair and anonymous readers are refused there', async () => {
+    const first = await get(`${cluster.routerUrl}/logo.svg`);
+    expect([first.status, first.headers['x-cache'], first.headers['content-type'], first.text]).toEqual([200, 'MISS', 'image/svg+xml', '<svg/>']);
+    expect((await get(`${cluster.routerUrl}/logo.svg`)).headers['x-cache']).toBe('HIT');
+    expect((await rawCall(external.url, 'GET', '/assets/logo.svg')).status).toBe(403);
+    const devClient = s3ClientFor(external.url);
+    try {
+      await expect(devClient.send(new CreateBucketCommand({ Bucket: 'intruder' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    } finally {
+      devClient.destroy();
     }
   });
 });
