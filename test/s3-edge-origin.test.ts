@@ -38,7 +38,7 @@ describe('toS3Request (an edge fetch as the bucket GetObject)', () => {
 
   it('with the real signer, the path is encoded as the signature covers it', async () => {
     const real = createRequestSigner({ credentials: DEV_CREDENTIAL, region: 'us-east-1' });
-    const signed = await toS3Request({ bucket: 'site', signer: real }, ORIGIN, { method: 'GET', path: "/it's (1).txt", headers: {} });
+    const signed = await toS3Request({ bucket: 'site', signer: real }, ORIGIN, { method: 'GET', path: "/it's (1).txt", headers: {} as Record<string, string> });
     expect(signed.path).toBe('/site/it%27s%20%281%29.txt');
     expect(String(signed.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=CDNSIMDEVACCESSKEY\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
   });
