@@ -61,6 +61,14 @@ const LAMBDA_ALL = `export const handler = async (event) => {
       return { status: '200', headers: { 'cache-control': [{ key: 'Cache-Control', value: 'max-age=60' }], 'content-type': [{ key: 'Content-Type', value: 'text/plain' }] }, body: 'made at the edge' };
     }
     if (request.uri.startsWith('/moved/')) request.uri = '/new/' + request.uri.slice(7);
+    if (request.uri === '/origin-seen') {
+      return { status: '200', headers: { 'cache-control': [{ key: 'Cache-Control', value: 'no-store' }] }, body: JSON.stringify(request.origin.custom) };
+    }
+    if (request.uri.startsWith('/prefixed/')) {
+      request.origin.custom.path = '/new';
+      request.uri = request.uri.slice('/prefixed'.length);
+    }
+    if (request.uri === '/elsewhere') request.origin.custom.domainName = 'example.com';
     return request;
   }
   if (type === 'origin-response') {
@@ -226,6 +234,29 @@ describe('lambda-node functions at the edge', () => {
     const moved = await get(`${lambda.url}/moved/thing?x=1`);
     expect(moved.text).toBe('the new thing');
     expect(origin.seen.at(-1)?.url).toBe('/new/thing?x=1');
+  });
+
+  it("shows an origin-request function the edge's origin as origin.custom, with no path of its own", async () => {
+    const seen = JSON.parse((await get(`${lambda.url}/origin-seen`)).text) as Record<string, unknown>;
+    const url = new URL(origin.url);
+    expect(seen).toMatchObject({ domainName: url.hostname, port: Number(url.port), protocol: 'http', path: '' });
+  });
+
+  it('puts the origin path an origin-request function set before the uri, as CloudFront does', async () => {
+    const prefixed = await get(`${lambda.url}/prefixed/thing?y=2`);
+    expect([prefixed.status, prefixed.text]).toEqual([200, 'the new thing']);
+    expect(origin.seen.at(-1)?.url).toBe('/new/thing?y=2');
+  });
+
+  it('refuses an origin-request function that names another origin with 502 LambdaValidationError, counted invalid-result', async () => {
+    const before = counter((await get(`${lambda.url}/metrics`)).text, 'cdn_edge_function_invocations_total', { function: 'lambda-all', trigger: 'origin-request', outcome: 'invalid-result' });
+    const elsewhere = await get(`${lambda.url}/elsewhere`);
+    expect(elsewhere.status).toBe(502);
+    expect(elsewhere.headers['x-cache']).toBe('LambdaValidationError');
+    expect(elsewhere.headers['cache-status']).toMatch(/detail=function-invalid-result/);
+    const after = counter((await get(`${lambda.url}/metrics`)).text, 'cdn_edge_function_invocations_total', { function: 'lambda-all', trigger: 'origin-request', outcome: 'invalid-result' });
+    expect(after).toBe(before + 1);
+    expect(origin.count('/elsewhere')).toBe(0);
   });
 
   it('stores what an origin-response function made cacheable', async () => {

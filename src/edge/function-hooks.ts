@@ -7,6 +7,7 @@ import {
   applyResponse,
   applyViewerRequest,
   clientIpOf,
+  functionOriginOf,
   originFunctionRequest,
   toFunctionResponse,
   viewerFunctionRequest,
@@ -21,6 +22,8 @@ export interface FunctionHooksOptions {
   metrics: FunctionMetrics;
   /** Whether a peer may state the viewer's address (CloudFront-Viewer-Address): the router's. */
   trustedPeer: (address: string | undefined) => boolean;
+  /** The edge's origin, shown to origin-request functions as `origin.custom` (its path is theirs to set). */
+  originUrl?: string;
 }
 
 /**
@@ -33,6 +36,7 @@ export function functionHooks(options: FunctionHooksOptions): EdgeHooks {
   const { functions } = options;
   const run = invoker(options);
   const hooks: EdgeHooks = {};
+  const origin = options.originUrl === undefined ? undefined : functionOriginOf(options.originUrl);
   if (functions.specFor('viewer-request')) {
     hooks.viewerRequest = async (request, client) => {
       const invocationRequest = viewerFunctionRequest(request, clientIpOf(client.req, options.trustedPeer));
@@ -47,13 +51,13 @@ export function functionHooks(options: FunctionHooksOptions): EdgeHooks {
   }
   if (functions.specFor('origin-request')) {
     hooks.originRequest = async (outgoing, request, client) => {
-      const invocationRequest = originFunctionRequest(outgoing, request.method, viewerIp(client, options));
+      const invocationRequest = originFunctionRequest(outgoing, request.method, viewerIp(client, options), origin);
       const call = await run('origin-request', { request: invocationRequest }, client);
       const { result, spec } = call;
       if (result.kind === 'failure') return record(call, failed(options.edgeId, spec, 'origin-request', result.reason));
       // Not final: the edge treats it as the origin's response, stored per its Cache-Control (as CloudFront).
       if (result.kind === 'response') return record(call, generated(spec, result.response));
-      const problem = applyOriginRequest(outgoing, result.request);
+      const problem = applyOriginRequest(outgoing, result.request, origin);
       return record(call, problem ? invalid(options, spec, 'origin-request', problem) : undefined);
     };
   }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { CacheRequest } from '../cache/http-cache.ts';
-import type { FunctionHeaders, FunctionRequest, FunctionResponse } from '../functions/types.ts';
+import type { FunctionHeaders, FunctionOrigin, FunctionRequest, FunctionResponse } from '../functions/types.ts';
+import { originChangeProblem } from '../functions/origin-change.ts';
 import { normalizeTarget } from '../http/normalize-target.ts';
 import type { HookResponseHead, OutgoingRequest } from './hooks.ts';
 
@@ -61,8 +62,17 @@ export function viewerFunctionRequest(request: CacheRequest, clientIp: string): 
   return { method: request.method, ...splitTarget(request.url), headers: toFunctionHeaders(request.headers), clientIp };
 }
 
-export function originFunctionRequest(outgoing: OutgoingRequest, method: string, clientIp: string): FunctionRequest {
-  return { method, ...splitTarget(outgoing.path), headers: toFunctionHeaders(outgoing.headers), clientIp };
+/** The edge's origin as Lambda@Edge's `origin.custom` names it: no path prefix of its own (cdnsim's origins serve from /). */
+export function functionOriginOf(originUrl: string): FunctionOrigin {
+  const url = new URL(originUrl);
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  return { domainName: url.hostname, port: Number(url.port || (protocol === 'https' ? 443 : 80)), protocol, path: '' };
+}
+
+export function originFunctionRequest(outgoing: OutgoingRequest, method: string, clientIp: string, origin: FunctionOrigin | undefined): FunctionRequest {
+  const request: FunctionRequest = { method, ...splitTarget(outgoing.path), headers: toFunctionHeaders(outgoing.headers), clientIp };
+  if (origin) request.origin = { ...origin };
+  return request;
 }
 
 /**
@@ -79,10 +89,17 @@ export function applyViewerRequest(request: CacheRequest, result: FunctionReques
   return undefined;
 }
 
-export function applyOriginRequest(outgoing: OutgoingRequest, result: FunctionRequest): string | undefined {
+/**
+ * Applies an origin-request function's request to what the edge sends: the target, after the
+ * origin path the function set (prefixed, as CloudFront prefixes an origin's path), and the
+ * headers. Returns a problem when the target is not a path or the function named another origin.
+ */
+export function applyOriginRequest(outgoing: OutgoingRequest, result: FunctionRequest, configured: FunctionOrigin | undefined): string | undefined {
   const target = joinTarget(result);
   if (!target.startsWith('/')) return `the request's uri must be a path, got ${JSON.stringify(result.uri)}`;
-  outgoing.path = target;
+  const problem = originChangeProblem(configured, result.origin);
+  if (problem) return problem;
+  outgoing.path = `${result.origin?.path ?? ''}${target}`;
   outgoing.headers = fromFunctionHeaders(result.headers);
   return undefined;
 }

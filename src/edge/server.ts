@@ -167,6 +167,6 @@ async function startFunctions(options: EdgeOptions, registry: ReturnType<typeof 
   const metrics = createFunctionMetrics(registry, options.id);
   const set = await EdgeFunctionSet.load(options.functions!, { edgeId: options.id, metrics, debounceMs: options.functionReloadDebounceMs });
   set.watch();
-  const hooks = functionHooks({ edgeId: options.id, functions: set, metrics, trustedPeer: createAddressMatcher(options.trustedPeers ?? LOOPBACK) });
+  const hooks = functionHooks({ edgeId: options.id, functions: set, metrics, trustedPeer: createAddressMatcher(options.trustedPeers ?? LOOPBACK), originUrl: options.originUrl });
   return { set, hooks };
 }
