@@ -119,6 +119,32 @@ describe('offline simulation with edge functions', { timeout: 30_000 }, () => {
     expect(fns.invocations.filter((call) => call.trigger === 'origin-request').map((call) => call.uri)).toEqual(['/gen/a', '/gen/b', '/gen/c']);
   });
 
+  it('a viewer-request target the edge cannot normalise answers as the live edge does, counted invalid-result', async () => {
+    const fns = handlers({ broken: (invocation) => ({ kind: 'request', request: { ...invocation.request, uri: 'no-leading-slash' } }) });
+    const { byEdgeStatus, result } = await run([{ key: 'a' }, { key: 'a' }], [spec('broken', ['viewer-request'])], fns.load);
+    // CloudFront Functions reports an unusable result as its execution error (failures.ts).
+    expect(byEdgeStatus).toEqual({ iad: { FunctionExecutionError: 2 } });
+    expect(result.edges.iad!.functions).toEqual({ broken: { 'viewer-request': { 'invalid-result': 2 } } });
+    expect(result.edges.iad!.origin_fetches).toBe(0);
+  });
+
+  it('an origin-request function sees the origin; another origin is refused as the live edge refuses it', async () => {
+    const seen: unknown[] = [];
+    const fns = handlers({
+      reroute: (invocation) => {
+        seen.push(invocation.request.origin);
+        const origin = { ...invocation.request.origin! };
+        if (invocation.request.uri.endsWith('/elsewhere')) origin.domainName = 'example.com';
+        return { kind: 'request', request: { ...invocation.request, origin } };
+      },
+    });
+    const keys = ['a', 'elsewhere', 'a', 'elsewhere'];
+    const { byEdgeStatus, result } = await run(keys.map((key) => ({ key })), [spec('reroute', ['origin-request'], { runtime: 'lambda-node' })], fns.load);
+    expect(seen[0]).toMatchObject({ domainName: '127.0.0.1', protocol: 'http', path: '' });
+    expect(byEdgeStatus).toEqual({ iad: { MISS: 1, HIT: 1, LambdaValidationError: 2 } });
+    expect(result.edges.iad!.functions).toEqual({ reroute: { 'origin-request': { ok: 1, 'invalid-result': 2 } } });
+  });
+
   it("origin-response's Cache-Control decides what is stored", async () => {
     const fns = handlers({
       cacheAnyway: (invocation) => {

@@ -3,6 +3,7 @@ import type { FetchThrough, SimulatedEdge } from './simulated-edge.ts';
 import { failureAnswer, generatedXCache } from '../../functions/failures.ts';
 import type { Ran, SimulatedFunctions } from './simulated-functions.ts';
 import { normalizeTarget } from '../../http/normalize-target.ts';
+import { originChangeProblem } from '../../functions/origin-change.ts';
 
 /** One request as the edge served it: what the client got, and what it cost the origin. */
 export interface FunctionServed {
@@ -46,7 +47,10 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
     if (viewer.result.kind !== 'request') return { ...answered(viewer), originFetch: false, originBytes: 0 };
     // The live edge normalises a rewritten target as it does a client's, so the key is the one a client asking for it directly gets.
     const target = normalizeTarget(pathOf(viewer.result.request));
-    if (target === undefined) return { ...answered({ spec: viewer.spec, result: { kind: 'failure', reason: 'invalid-result', message: 'not a path' } }), originFetch: false, originBytes: 0 };
+    if (target === undefined || !target.startsWith('/')) {
+      functions.unusable(input.edgeId, 'viewer-request', viewer);
+      return { ...answered(unusable(viewer)), originFetch: false, originBytes: 0 };
+    }
     key = target;
     request = viewer.result.request;
   }
@@ -62,6 +66,10 @@ export async function serveWithFunctions(edge: SimulatedEdge, functions: Simulat
       if (result.kind === 'response') {
         const generated = answered(originRequest);
         return { kind: 'origin', answer: { status: result.response.status, headers: flatHeaders(result.response.headers), bytes: generated.bytes }, generated: generated.cacheStatus };
+      }
+      if (originChangeProblem(input.origin, result.request.origin)) {
+        functions.unusable(input.edgeId, 'origin-request', originRequest);
+        return answered(unusable(originRequest));
       }
       outgoing = result.request;
     }
@@ -103,6 +111,11 @@ function answered({ spec, result }: Ran): { kind: 'answered'; status: number; ca
   // A request where a response is due is a result the edge cannot use, as the live edge counts it.
   const failure = failureAnswer(spec.runtime, result.kind === 'failure' ? result.reason : 'invalid-result');
   return { kind: 'answered', status: failure.status, cacheStatus: failure.xCache, bytes: 0 };
+}
+
+/** A result the edge cannot apply, as the failure it answers with. */
+function unusable({ spec }: Ran): Ran {
+  return { spec, result: { kind: 'failure', reason: 'invalid-result', message: 'the edge could not apply the result' } };
 }
 
 function bodyBytes({ body, bodyEncoding }: FunctionResponse): number {

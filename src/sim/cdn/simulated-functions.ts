@@ -53,6 +53,19 @@ export class SimulatedFunctions {
     return { spec, result };
   }
 
+  /**
+   * Counts an invocation again as invalid-result: its result had the right shape but the edge
+   * could not apply it (a target that does not normalise, another origin), which the live edge
+   * counts so (src/edge/function-hooks.ts's record).
+   */
+  unusable(edge: string, trigger: Trigger, ran: Ran): void {
+    const byOutcome = this.#counts.get(edge)?.[ran.spec.id]?.[trigger];
+    const counted = outcomeOf(trigger, ran.result);
+    if (byOutcome?.[counted]) byOutcome[counted]--;
+    if (byOutcome?.[counted] === 0) delete byOutcome[counted];
+    this.#count(edge, ran.spec.id, trigger, 'invalid-result');
+  }
+
   counts(edge: string): InvocationCounts {
     return this.#counts.get(edge) ?? {};
   }
