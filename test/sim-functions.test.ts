@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FunctionSpec, Invocation, InvocationResult, LoadedFunction } from '../src/functions/types.ts';
 import { simulateCdn } from '../src/sim/cdn/simulate-cdn.ts';
+import { loadFunction } from '../src/functions/load.ts';
 import { loadFromFile, type FunctionLoader } from '../src/sim/cdn/simulated-functions.ts';
 import { parseTopology } from '../src/topology/load.ts';
 import type { TraceRequest } from '../src/trace/trace-request.ts';
@@ -226,6 +227,98 @@ describe('offline simulation with edge functions', { timeout: 30_000 }, () => {
     });
     await run([{ key: 'a', country: 'DE' }, { key: 'a', country: 'JP' }], [spec('country', ['viewer-request'])], fns.load);
     expect(seen).toEqual(['DE', 'JP']);
+  });
+
+  describe('deterministic time and randomness', () => {
+    const CLOUDFRONT_CLOCK = `function handler(event) {
+  var r = event.request;
+  r.headers['x-now'] = { value: String(Date.now()) };
+  r.headers['x-new-date'] = { value: String(new Date().getTime()) };
+  r.headers['x-random'] = { value: String(Math.random()) + ',' + String(Math.random()) };
+  return r;
+}`;
+    const LAMBDA_CLOCK = `export const handler = async (event) => {
+  const r = event.Records[0].cf.request;
+  const kept = new Date().getTime();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  r.headers['x-now'] = [{ key: 'X-Now', value: String(Date.now()) }];
+  r.headers['x-new-date'] = [{ key: 'X-New-Date', value: String(kept) }];
+  r.headers['x-random'] = [{ key: 'X-Random', value: Math.random() + ',' + Math.random() }];
+  return r;
+};`;
+    const START = 1_700_000_000;
+    const clockTrace = [{ key: 'a', time: START }, { key: 'b', time: START + 1.5 }, { key: 'a', time: START + 3 }];
+
+    /** Runs the trace through a real runtime and returns what each invocation put in its headers. */
+    async function clockHeaders(file: string, runtime: FunctionSpec['runtime']) {
+      const seen: { now: string; date: string; random: string }[] = [];
+      const load: FunctionLoader = async (fnSpec, version) => {
+        const fn = await loadFromFile(fnSpec, version);
+        return {
+          spec: fn.spec,
+          version: fn.version,
+          async invoke(invocation) {
+            const result = await fn.invoke(invocation);
+            if (result.kind !== 'request') throw new Error(`expected a request, got ${JSON.stringify(result)}`);
+            const { headers } = result.request;
+            seen.push({ now: headers['x-now']![0]!, date: headers['x-new-date']![0]!, random: headers['x-random']![0]! });
+            return result;
+          },
+          close: () => fn.close(),
+        };
+      };
+      async function* trace() {
+        for (const request of clockTrace) yield { size: 100, ...request };
+      }
+      await simulateCdn(trace(), oneEdge(), { defaultTtlSeconds: 3600, cacheScale: 1, outages: [], slotSeconds: 60, functions: [spec(`clock-${runtime}`, ['viewer-request'], { file, runtime })], loadFunction: load });
+      return seen;
+    }
+
+    it('gives cloudfront-js and lambda-node functions the trace time and a seeded Math.random, the same on every run', async () => {
+      const cfFile = path.join(dir, 'clock.js');
+      const lambdaFile = path.join(dir, 'clock.mjs');
+      writeFileSync(cfFile, CLOUDFRONT_CLOCK);
+      writeFileSync(lambdaFile, LAMBDA_CLOCK);
+      const times = clockTrace.map((request) => String(request.time * 1000));
+      for (const [file, runtime] of [[cfFile, 'cloudfront-js'], [lambdaFile, 'lambda-node']] as const) {
+        const first = await clockHeaders(file, runtime);
+        expect(first.map((headers) => headers.now)).toEqual(times);
+        expect(first.map((headers) => headers.date)).toEqual(times);
+        // Each request draws its own sequence; the two draws of one request differ.
+        expect(new Set(first.map((headers) => headers.random)).size).toBe(3);
+        for (const { random } of first) {
+          const [a, b] = random.split(',').map(Number);
+          expect(a).not.toBe(b);
+          for (const value of [a!, b!]) expect(value >= 0 && value < 1).toBe(true);
+        }
+        expect(await clockHeaders(file, runtime)).toEqual(first);
+      }
+      // One request id, one sequence, whichever profile draws it.
+      expect((await clockHeaders(lambdaFile, 'lambda-node')).map((headers) => headers.random)).toEqual((await clockHeaders(cfFile, 'cloudfront-js')).map((headers) => headers.random));
+    }, 60_000);
+
+    it('without a time in the context (the live edge), a function sees real time and real randomness', async () => {
+      const lambdaFile = path.join(dir, 'clock-live.mjs');
+      writeFileSync(lambdaFile, LAMBDA_CLOCK);
+      const cfFile = path.join(dir, 'clock-live.js');
+      writeFileSync(cfFile, CLOUDFRONT_CLOCK);
+      for (const [file, runtime] of [[cfFile, 'cloudfront-js'], [lambdaFile, 'lambda-node']] as const) {
+        const fn = await loadFunction(spec(`live-${runtime}`, ['viewer-request'], { file, runtime }), 1);
+        try {
+          const invocation: Invocation = { trigger: 'viewer-request', request: { method: 'GET', uri: '/x', querystring: '', headers: {}, clientIp: '127.0.0.1' }, context: { edgeId: 'iad', requestId: 'same' } };
+          const before = Date.now();
+          const [one, two] = [await fn.invoke(invocation), await fn.invoke(invocation)];
+          const after = Date.now();
+          if (one.kind !== 'request' || two.kind !== 'request') throw new Error('expected requests');
+          const now = Number(one.request.headers['x-now']![0]);
+          expect(now >= before && now <= after).toBe(true);
+          // The same request id twice: real randomness still differs.
+          expect(one.request.headers['x-random']).not.toEqual(two.request.headers['x-random']);
+        } finally {
+          await fn.close();
+        }
+      }
+    }, 30_000);
   });
 
   it('loads a real cloudfront-js file through its runtime', async () => {

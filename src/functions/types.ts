@@ -55,6 +55,12 @@ export interface InvocationContext {
   edgeId: string;
   /** Unique per invocation. */
   requestId: string;
+  /**
+   * The time the function sees, in ms since the epoch: set offline (the trace's time) so that a
+   * run repeats exactly, and then Math.random is seeded from requestId too (fixed-clock.ts).
+   * Absent on the live edge: real time, real randomness.
+   */
+  now?: number;
 }
 
 export type Invocation =

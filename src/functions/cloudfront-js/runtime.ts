@@ -4,6 +4,7 @@
  * and rebuilt from the same code after an invocation that broke a limit (worker-host.ts says why
  * a thread: QuickJS checks its limits only now and then).
  */
+import { fixedClockOf } from '../fixed-clock.ts';
 import type { FunctionSpec, Invocation, InvocationResult, LoadedFunction, Trigger } from '../types.ts';
 import { cloudFrontFunctionsEvent, isViewerTrigger } from './event.ts';
 import {
@@ -86,7 +87,7 @@ export async function loadCloudFrontFunction(
     if (!isViewerTrigger(invocation.trigger)) {
       return { kind: 'failure', reason: 'error', message: `cloudfront-js runs on viewer triggers only, not ${invocation.trigger}` };
     }
-    const { run, logs } = await sandboxThread.run(key, JSON.stringify(cloudFrontFunctionsEvent(invocation)), watchdogMs);
+    const { run, logs } = await sandboxThread.run(key, JSON.stringify(cloudFrontFunctionsEvent(invocation)), watchdogMs, fixedClockOf(invocation.context));
     for (const line of logs) log(line);
     if (!run.ok) return { kind: 'failure', reason: run.reason, message: run.message };
     return invocationResultOf(invocation, run.returned);

@@ -47,7 +47,7 @@ function handle(message: HostMessage): ThreadReply {
   const entry = loaded.get(message.key);
   if (!entry) return { type: 'result', id: message.id, run: { ok: false, reason: 'error', message: 'the function is not loaded' }, logs: [], replaceThread: false };
   logs = [];
-  const run = entry.sandbox.run(message.eventJson);
+  const run = entry.sandbox.run(message.eventJson, message.clock);
   // Every sandbox here shares one WASM memory, which never shrinks: grown past the ceiling, the
   // thread is worth replacing even when QuickJS's own accounting did not object.
   const replaceThread = module.getWasmMemory().buffer.byteLength > setup.wasmMemoryCeilingBytes;

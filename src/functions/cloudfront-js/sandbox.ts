@@ -8,6 +8,7 @@
 import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import type { FailureReason } from '../types.ts';
 import { WALL_BACKSTOP_FACTOR } from './limits.ts';
+import type { FixedClock } from '../fixed-clock.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 
 export interface SandboxLimits {
@@ -83,7 +84,9 @@ const FILE_NAME = 'function.js';
 /**
  * Runs before the function's code: keeps private references to JSON (so the code cannot swap
  * the marshalling), then removes eval and makes every Function constructor refuse, since
- * CloudFront Functions do not support dynamic code evaluation.
+ * CloudFront Functions do not support dynamic code evaluation. Date and Math.random follow a
+ * clock the host may fix for a run (offline: fixed-clock.ts, whose xorshift32 this repeats so
+ * that both profiles draw the same numbers); the setter is the host's alone.
  */
 const PRELUDE = `(function () {
   var parse = JSON.parse, stringify = JSON.stringify;
@@ -95,9 +98,25 @@ const PRELUDE = `(function () {
   }
   Object.defineProperty(globalThis, 'Function', { value: refuse, writable: true, enumerable: false, configurable: true });
   delete globalThis.eval;
+  var RealDate = Date, realNow = Date.now, realRandom = Math.random, fixedNow, state;
+  var FixedDate = function Date() {
+    if (!new.target) return fixedNow === undefined ? RealDate() : new RealDate(fixedNow).toString();
+    return Reflect.construct(RealDate, arguments.length === 0 && fixedNow !== undefined ? [fixedNow] : Array.prototype.slice.call(arguments), new.target);
+  };
+  Object.defineProperty(FixedDate, 'prototype', { value: RealDate.prototype, writable: false });
+  FixedDate.now = function now() { return fixedNow === undefined ? realNow() : fixedNow; };
+  FixedDate.parse = RealDate.parse;
+  FixedDate.UTC = RealDate.UTC;
+  Object.defineProperty(globalThis, 'Date', { value: FixedDate, writable: true, enumerable: false, configurable: true });
+  Math.random = function random() {
+    if (state === undefined) return realRandom();
+    state ^= state << 13; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
+    return state / 4294967296;
+  };
   return {
     decode: function (text) { return parse(text); },
-    encode: function (value) { return stringify(value); }
+    encode: function (value) { return stringify(value); },
+    clock: function (now, seed) { fixedNow = now; state = seed; }
   };
 })()`;
 
@@ -118,6 +137,9 @@ export class Sandbox {
   private handler: QuickJSHandle | undefined;
   private decode: QuickJSHandle | undefined;
   private encode: QuickJSHandle | undefined;
+  private clock: QuickJSHandle | undefined;
+  /** A fixed clock is set in the sandbox (so the next run without one must clear it). */
+  private clockFixed = false;
   private disposed = false;
 
   private constructor(
@@ -154,6 +176,7 @@ export class Sandbox {
     const helpers = this.context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js'));
     this.decode = context.getProp(helpers, 'decode');
     this.encode = context.getProp(helpers, 'encode');
+    this.clock = context.getProp(helpers, 'clock');
     helpers.dispose();
     this.installConsole();
 
@@ -219,8 +242,8 @@ export class Sandbox {
   }
 
   /** Calls the handler on the event (JSON text) and returns what it returned, parsed on the host. */
-  run(eventJson: string): SandboxRun {
-    if (this.disposed || !this.handler || !this.decode || !this.encode) {
+  run(eventJson: string, clock?: FixedClock): SandboxRun {
+    if (this.disposed || !this.handler || !this.decode || !this.encode || !this.clock) {
       return { ok: false, reason: 'error', message: 'the function was closed' };
     }
     const { context, runtime } = this;
@@ -231,6 +254,13 @@ export class Sandbox {
     };
     this.startClock(this.limits.computeBudgetMs);
     try {
+      if (clock || this.clockFixed) {
+        const args = clock ? [keep(context.newNumber(clock.now)), keep(context.newNumber(clock.seed))] : [context.undefined, context.undefined];
+        const set = context.callFunction(this.clock, context.undefined, ...args);
+        if (set.error) return this.failure(keep(set.error), 'the clock could not be set');
+        keep(set.value);
+        this.clockFixed = clock !== undefined;
+      }
       const decoded = context.callFunction(this.decode, context.undefined, keep(context.newString(eventJson)));
       if (decoded.error) return this.failure(keep(decoded.error), 'the event could not be passed in');
       const called = context.callFunction(this.handler, context.undefined, keep(decoded.value));
@@ -307,7 +337,7 @@ export class Sandbox {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const handle of [this.handler, this.decode, this.encode]) if (handle?.alive) handle.dispose();
+    for (const handle of [this.handler, this.decode, this.encode, this.clock]) if (handle?.alive) handle.dispose();
     this.context.dispose();
     this.runtime.dispose();
   }

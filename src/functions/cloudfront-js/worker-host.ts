@@ -6,6 +6,7 @@
  * the new one before the next message. The edge's own thread never runs function code.
  */
 import { Worker } from 'node:worker_threads';
+import type { FixedClock } from '../fixed-clock.ts';
 import type { SandboxLimits, SandboxRun } from './sandbox.ts';
 import { isThreadMessage, type HostMessage, type SandboxThreadSetup, type ThreadReply } from './worker-protocol.ts';
 
@@ -91,9 +92,9 @@ export class SandboxThread {
     });
   }
 
-  run(key: string, eventJson: string, watchdogMs: number): Promise<ThreadRun> {
+  run(key: string, eventJson: string, watchdogMs: number, clock?: FixedClock): Promise<ThreadRun> {
     return this.queue(async () => {
-      const reply = await this.exchange({ type: 'run', id: ++this.nextId, key, eventJson }, watchdogMs);
+      const reply = await this.exchange({ type: 'run', id: ++this.nextId, key, eventJson, ...(clock ? { clock } : {}) }, watchdogMs);
       if ('failed' in reply) return { run: { ok: false, reason: reply.reason, message: reply.message }, logs: [] };
       if (reply.type !== 'result') return { run: { ok: false, reason: 'error', message: `unexpected reply ${reply.type}` }, logs: [] };
       if (reply.replaceThread) this.replace();

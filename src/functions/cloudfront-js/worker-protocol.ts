@@ -1,4 +1,5 @@
 /** Messages between the edge's thread and the sandbox thread that holds its cloudfront-js functions. */
+import type { FixedClock } from '../fixed-clock.ts';
 import type { SandboxLimits, SandboxRun } from './sandbox.ts';
 
 export interface SandboxThreadSetup {
@@ -9,7 +10,8 @@ export interface SandboxThreadSetup {
 export type HostMessage =
   | { type: 'load'; id: number; key: string; source: string; limits: SandboxLimits }
   | { type: 'unload'; id: number; key: string }
-  | { type: 'run'; id: number; key: string; eventJson: string };
+  /** `clock`: offline, the time and random seed the function sees in this run. */
+  | { type: 'run'; id: number; key: string; eventJson: string; clock?: FixedClock };
 
 export type ThreadReply =
   | { type: 'loaded'; id: number }

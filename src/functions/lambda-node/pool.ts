@@ -1,6 +1,7 @@
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { FixedClock } from '../fixed-clock.ts';
 import type { FailureReason } from '../types.ts';
 import { isWorkerMessage, type InvokeMessage, type WorkerMessage, type WorkerSetup } from './protocol.ts';
 import { spawnLambdaWorker } from './spawn.ts';
@@ -25,6 +26,7 @@ interface Pending {
   event: unknown;
   requestId: string;
   timeoutMs: number;
+  clock: FixedClock | undefined;
   timer: NodeJS.Timeout;
   resolve: (outcome: WorkerOutcome) => void;
 }
@@ -61,12 +63,12 @@ export class LambdaWorkerPool {
     return pool;
   }
 
-  invoke(event: unknown, requestId: string, timeoutMs: number): Promise<WorkerOutcome> {
+  invoke(event: unknown, requestId: string, timeoutMs: number, clock?: FixedClock): Promise<WorkerOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'failure', reason: 'error', message: 'the function has been closed' });
     return new Promise((resolve) => {
       // Waiting for a worker (a cold start, a busy pool) is bounded too, but not charged to the
       // function's own limit: as in Lambda, that clock starts when a worker takes the invocation.
-      const pending: Pending = { id: this.nextId++, event, requestId, timeoutMs, resolve, timer: setTimeout(() => this.timedOut(pending), this.options.loadTimeoutMs + timeoutMs) };
+      const pending: Pending = { id: this.nextId++, event, requestId, timeoutMs, clock, resolve, timer: setTimeout(() => this.timedOut(pending), this.options.loadTimeoutMs + timeoutMs) };
       this.queue.push(pending);
       this.pump();
     });
@@ -105,6 +107,7 @@ export class LambdaWorkerPool {
       clearTimeout(pending.timer);
       pending.timer = setTimeout(() => this.timedOut(pending), pending.timeoutMs);
       const message: InvokeMessage = { type: 'invoke', id: pending.id, event: pending.event, requestId: pending.requestId, timeoutMs: pending.timeoutMs };
+      if (pending.clock) message.clock = pending.clock;
       slot.worker.postMessage(message);
     }
     const wanted = this.slots.size + this.starting === 0 || this.queue.length > this.starting;

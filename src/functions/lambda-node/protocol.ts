@@ -1,4 +1,5 @@
 /** Messages between a lambda-node worker thread and its pool (structured-cloned by postMessage). */
+import type { FixedClock } from '../fixed-clock.ts';
 
 /** What the worker needs to load the function (its workerData). */
 export interface WorkerSetup {
@@ -15,6 +16,8 @@ export interface InvokeMessage {
   event: unknown;
   requestId: string;
   timeoutMs: number;
+  /** Offline: the time and random seed the handler sees for this call. */
+  clock?: FixedClock;
 }
 
 export type WorkerMessage =

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRIGGERS, type FunctionSpec, type Invocation, type InvocationResult, type LoadedFunction, type Trigger } from '../types.ts';
+import { fixedClockOf } from '../fixed-clock.ts';
 import { lambdaEdgeEvent } from './event.ts';
 import { isViewerTrigger, LAMBDA_LIMITS } from './limits.ts';
 import { LambdaWorkerPool, type PoolOptions } from './pool.ts';
@@ -67,7 +68,7 @@ export async function loadLambdaFunction(spec: FunctionSpec, source: string, ver
     spec,
     version,
     async invoke(invocation: Invocation): Promise<InvocationResult> {
-      const outcome = await pool.invoke(lambdaEdgeEvent(invocation), invocation.context.requestId, timeoutFor(spec, invocation.trigger));
+      const outcome = await pool.invoke(lambdaEdgeEvent(invocation), invocation.context.requestId, timeoutFor(spec, invocation.trigger), fixedClockOf(invocation.context));
       if (outcome.kind === 'failure') return outcome;
       return parseLambdaResult(invocation, outcome.json === undefined ? undefined : JSON.parse(outcome.json));
     },

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { installFixedClock } from '../fixed-clock.ts';
 import type { InvokeMessage, WorkerMessage, WorkerSetup } from './protocol.ts';
 
 /**
@@ -12,6 +13,15 @@ type Handler = (event: unknown, context: unknown, callback: (error?: unknown, re
 const setup = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('lambda-node worker: not started as a worker thread');
+
+/** The worker's own time, for the remaining-time clock, whatever the function is shown. */
+const realNow = Date.now.bind(Date);
+
+/**
+ * Installed before the function is imported, so that a Date it keeps from load time still
+ * follows an invocation's fixed clock (offline runs); with none set, both are the real ones.
+ */
+const clock = installFixedClock(globalThis);
 
 function post(message: WorkerMessage): void {
   port!.postMessage(message);
@@ -41,7 +51,7 @@ function lambdaContext(message: InvokeMessage, started: number): Record<string, 
     logGroupName: `/aws/lambda/us-east-1.${name}`,
     logStreamName: `cdnsim/${setup.version}`,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, message.timeoutMs - (Date.now() - started)),
+    getRemainingTimeInMillis: () => Math.max(0, message.timeoutMs - (realNow() - started)),
   };
 }
 
@@ -66,11 +76,15 @@ function call(handler: Handler, event: unknown, context: unknown): Promise<unkno
 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   let value: unknown;
+  // For this call only: what the handler leaves running after it settles sees real time again.
+  clock.set(message.clock);
   try {
-    value = await call(handler, message.event, lambdaContext(message, Date.now()));
+    value = await call(handler, message.event, lambdaContext(message, realNow()));
   } catch (error) {
     post({ type: 'error', id: message.id, message: describe(error) });
     return;
+  } finally {
+    clock.set(undefined);
   }
   let json: string | undefined;
   try {

@@ -19,8 +19,10 @@ export interface FunctionServed {
 
 export interface ViewerRequestInput {
   edgeId: string;
-  /** Unique per request, for the invocations' context. */
+  /** Unique per request and the same on every run (from the request's index), for the invocations' context and their random seed. */
   requestId: string;
+  /** The trace's time of the request, in ms since the epoch: the time every function of this request sees. */
+  now: number;
   /** The request as the edge receives it from the router (path, CloudFront-Viewer-* and the bench's headers). */
   path: string;
   headers: FunctionHeaders;
@@ -39,7 +41,7 @@ export interface ViewerRequestInput {
  * status and headers only, never a body.
  */
 export async function serveWithFunctions(edge: SimulatedEdge, functions: SimulatedFunctions, input: ViewerRequestInput): Promise<FunctionServed> {
-  const context = { edgeId: input.edgeId, requestId: input.requestId };
+  const context = { edgeId: input.edgeId, requestId: input.requestId, now: input.now };
   let request = functionRequest(input.path, input.headers, input.clientIp);
   const viewer = await functions.run(input.edgeId, { trigger: 'viewer-request', request, context });
   let key = input.path;

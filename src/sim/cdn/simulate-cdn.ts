@@ -123,6 +123,7 @@ export async function simulateCdn(trace: AsyncIterable<TraceRequest>, topology: 
         const served = await serveWithFunctions(simulated.edge, functions, {
           edgeId: routed.id,
           requestId: `${routed.id}-${requests}`,
+          now,
           path: replay.path,
           headers: edgeRequestHeaders(replay.headers, client),
           clientIp: client.address ?? BENCH_PEER,
