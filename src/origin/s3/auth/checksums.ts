@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
+import zlib from 'node:zlib';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../contract.ts';
 
 /** The whole-object checksums S3 accepts, each as a running digest that ends in S3's base64 form. */
@@ -22,6 +23,23 @@ class CrcDigest implements RunningDigest {
   }
 }
 
+/**
+ * zlib's native CRC32 (Node >= 20.15) runs about 50 times faster than the pure-JS one (0.2 against
+ * 11 ms per MiB measured here), which made the SDK's default uploads (CRC32 on every PUT) cost three
+ * times a plain PUT; older Node 20 releases fall back to @aws-crypto/crc32.
+ */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+class NativeCrc32 {
+  #value = 0;
+  update(data: Uint8Array): void {
+    this.#value = nativeCrc32!(data, this.#value);
+  }
+  digest(): number {
+    return this.#value;
+  }
+}
+
 class HashDigest implements RunningDigest {
   private readonly hash;
   constructor(algorithm: 'sha1' | 'sha256' | 'md5') {
@@ -38,7 +56,7 @@ class HashDigest implements RunningDigest {
 export function runningDigest(algorithm: ChecksumAlgorithm | 'MD5'): RunningDigest {
   switch (algorithm) {
     case 'CRC32':
-      return new CrcDigest(new Crc32());
+      return new CrcDigest(nativeCrc32 ? new NativeCrc32() : new Crc32());
     case 'CRC32C':
       return new CrcDigest(new Crc32c());
     case 'SHA1':
