@@ -191,4 +191,49 @@ describe('live replay and offline simulation agree exactly', { timeout: 240_000 
     }
     expect(simulated.simulation.edges.fra.functions.stamp['viewer-response'].ok).toBe(live.fra!.HIT! + live.fra!.MISS!);
   });
+  it('with results the edge cannot apply: a viewer-request target that does not normalise, an origin-request naming another origin', () => {
+    // Every seventh object's target gets a bad percent-encoding (a valid uri to the runtime, not a
+    // path to the edge); every fifth object's origin-request points at another host (refused).
+    const badTarget = writeText(
+      'bad-target.js',
+      `function handler(event) {
+  var request = event.request;
+  var match = /-(\\d+)$/.exec(request.uri);
+  if (match && Number(match[1]) % 7 === 0) request.uri += '%zz';
+  return request;
+}
+`,
+    );
+    const elsewhere = writeText(
+      'elsewhere.mjs',
+      `export const handler = async (event) => {
+  const request = event.Records[0].cf.request;
+  const n = Number(/-(\\d+)$/.exec(request.uri)?.[1] ?? 1);
+  if (n % 5 === 0) request.origin.custom.domainName = 'elsewhere.example';
+  return request;
+};
+`,
+    );
+    const topology = {
+      ...testTopology({ edges: TEST_EDGES.slice(0, 1) }),
+      functions: [
+        { id: 'bad-target', file: badTarget, runtime: 'cloudfront-js', triggers: ['viewer-request'] },
+        { id: 'elsewhere', file: elsewhere, runtime: 'lambda-node', triggers: ['origin-request'] },
+      ],
+    };
+    const topologyFile = writeJson('unusable.json', topology);
+    const traceFile = generateTrace('unusable.csv', ['--requests', '1000', '--objects', '200', '--alpha', '0.8', '--seed', '23']);
+    const { report, simulated } = liveAndOffline(topologyFile, traceFile);
+
+    expect(report.requests).toBe(1000);
+    const live: Counts = report.prometheus_by_edge_status;
+    expect(report.offline_simulation.agrees, report.offline_simulation.differences.join('\n')).toBe(true);
+    expect(simulated.by_edge_status).toEqual(live);
+    const counts = simulated.simulation.edges.iad.functions;
+    // Offline counts them invalid-result, as the live edge does; each is the failure the live edge answered.
+    expect(counts['bad-target']['viewer-request']['invalid-result']).toBe(live.iad!.FunctionExecutionError);
+    expect(counts.elsewhere['origin-request']['invalid-result']).toBe(live.iad!.LambdaValidationError);
+    expect(live.iad!.FunctionExecutionError).toBeGreaterThan(20);
+    expect(live.iad!.LambdaValidationError).toBeGreaterThan(20);
+  });
 });

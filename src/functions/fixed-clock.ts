@@ -54,6 +54,7 @@ export function installFixedClock(scope: { Date: DateConstructor; Math: Math }):
     return Reflect.construct(RealDate, from, new.target) as Date;
   }
   Object.defineProperties(FixedDate, {
+    name: { value: 'Date' },
     prototype: { value: RealDate.prototype },
     now: { value: () => (fixed ? fixed.now : realNow()), writable: true, configurable: true },
     parse: { value: RealDate.parse, writable: true, configurable: true },

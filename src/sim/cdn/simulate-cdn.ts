@@ -210,7 +210,9 @@ function functionOrigin(topology: Topology): FunctionOrigin {
     const protocol = url.protocol === 'https:' ? 'https' : 'http';
     return { domainName: url.hostname, port: Number(url.port || (protocol === 'https' ? 443 : 80)), protocol, path: '' };
   }
-  return { domainName: '127.0.0.1', port: topology.origin.port ?? 0, protocol: 'http', path: '' };
+  // Without a fixed port the live origin's is chosen when it starts; 80 stands in for it offline
+  // (a function must see a valid port: Lambda@Edge refuses a result whose origin has none).
+  return { domainName: '127.0.0.1', port: topology.origin.port || 80, protocol: 'http', path: '' };
 }
 
 function applyOutages(table: EdgeTable, outages: readonly EdgeOutage[], offsetSeconds: number): void {
