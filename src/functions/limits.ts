@@ -1,3 +1,4 @@
+import { CODE_MAX_BYTES } from './cloudfront-js/limits.ts';
 import type { FunctionRuntime, Trigger } from './types.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { FunctionRuntime, Trigger } from './types.ts';
  * enforce the rest at invocation time). CloudFront Functions: code up to 10 KB and viewer events
  * only; Lambda@Edge: all four events.
  */
-export const CLOUDFRONT_JS_MAX_CODE_BYTES = 10 * 1024;
+export const CLOUDFRONT_JS_MAX_CODE_BYTES = CODE_MAX_BYTES;
 
 const ALLOWED_TRIGGERS: Record<FunctionRuntime, ReadonlySet<Trigger>> = {
   'cloudfront-js': new Set(['viewer-request', 'viewer-response']),
