@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { appendJsonTrailerAndSync, readJsonTrailer } from './json-trailer.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,8 +53,6 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Bytes at the end of each file that give the metadata's length. */
-const TRAILER_LENGTH_BYTES = 4;
 
 /**
  * A durable object store on disk. Each object is ONE file: the body, then its metadata as JSON,
@@ -119,7 +118,7 @@ export class ObjectStore {
         lastModified: Date.now(),
         size,
       };
-      await appendTrailerAndSync(tmp, meta);
+      await appendJsonTrailerAndSync(tmp, meta);
       await mkdir(dir, { recursive: true });
       const replaced = await exists(file);
       await rename(tmp, file);
@@ -148,7 +147,7 @@ export class ObjectStore {
       throw error;
     }
     try {
-      const meta = await readTrailer(handle);
+      const meta = await readJsonTrailer<ObjectMetadata>(handle);
       let released = false;
       return {
         ...meta,
@@ -202,7 +201,7 @@ export class ObjectStore {
           continue;
         }
         try {
-          yield await readTrailer(handle);
+          yield await readJsonTrailer<ObjectMetadata>(handle);
         } finally {
           await handle.close();
         }
@@ -226,28 +225,7 @@ function definedFields<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== '')) as Partial<T>;
 }
 
-async function appendTrailerAndSync(file: string, meta: ObjectMetadata): Promise<void> {
-  const json = Buffer.from(JSON.stringify(meta));
-  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
-  length.writeUInt32BE(json.length);
-  const handle = await open(file, 'a');
-  try {
-    await handle.write(Buffer.concat([json, length]));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
-async function readTrailer(handle: FileHandle): Promise<ObjectMetadata> {
-  const { size: fileSize } = await handle.stat();
-  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
-  await handle.read(length, 0, TRAILER_LENGTH_BYTES, fileSize - TRAILER_LENGTH_BYTES);
-  const jsonLength = length.readUInt32BE();
-  const json = Buffer.alloc(jsonLength);
-  await handle.read(json, 0, jsonLength, fileSize - TRAILER_LENGTH_BYTES - jsonLength);
-  return JSON.parse(json.toString()) as ObjectMetadata;
-}
 
 /** Makes a rename or unlink durable: the directory entry itself must reach the disk. */
 async function syncDirectory(dir: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { appendJsonTrailerAndSync, readJsonTrailer } from '../../json-trailer.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -15,7 +16,6 @@ export interface PartInfo {
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
-const TRAILER_LENGTH_BYTES = 4;
 
 /**
  * A part is ONE file: its bytes, then its PartInfo as JSON, then the JSON's length (4 bytes,
@@ -46,7 +46,7 @@ export async function writePartFile(
     }
     await Promise.race([new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve()))), failed]);
     const info: PartInfo = { partNumber, etag: `"${md5.digest('hex')}"`, size, lastModified: Date.now(), checksums: await checksums };
-    await appendTrailerAndSync(tmp, info);
+    await appendJsonTrailerAndSync(tmp, info);
     return info;
   } catch (error) {
     out.destroy();
@@ -55,18 +55,6 @@ export async function writePartFile(
   }
 }
 
-async function appendTrailerAndSync(file: string, info: PartInfo): Promise<void> {
-  const json = Buffer.from(JSON.stringify(info));
-  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
-  length.writeUInt32BE(json.length);
-  const handle = await open(file, 'a');
-  try {
-    await handle.write(Buffer.concat([json, length]));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** A part held open: its description and its bytes from the same file version. */
 export interface OpenPart {
@@ -86,7 +74,7 @@ export async function openPartFile(file: string): Promise<OpenPart | undefined> 
     throw error;
   }
   try {
-    const info = await readTrailer(handle);
+    const info = await readJsonTrailer<PartInfo>(handle);
     let released = false;
     return {
       info,
@@ -112,12 +100,3 @@ export async function openPartFile(file: string): Promise<OpenPart | undefined> 
   }
 }
 
-async function readTrailer(handle: FileHandle): Promise<PartInfo> {
-  const { size: fileSize } = await handle.stat();
-  const length = Buffer.alloc(TRAILER_LENGTH_BYTES);
-  await handle.read(length, 0, TRAILER_LENGTH_BYTES, fileSize - TRAILER_LENGTH_BYTES);
-  const jsonLength = length.readUInt32BE();
-  const json = Buffer.alloc(jsonLength);
-  await handle.read(json, 0, jsonLength, fileSize - TRAILER_LENGTH_BYTES - jsonLength);
-  return JSON.parse(json.toString()) as PartInfo;
-}
