@@ -57,16 +57,26 @@ function delimiterOf(query: URLSearchParams): string | undefined {
   return delimiter === null || delimiter === '' ? undefined : delimiter;
 }
 
-/** ListObjectsV2: prefix, delimiter, max-keys, continuation-token (else start-after), fetch-owner, encoding-type. */
-export const listObjectsV2: S3OperationHandler = async (request, { buckets, res }) => {
+/** What both versions of the listing read from the request alike. */
+function listingOf(request: Parameters<S3OperationHandler>[0], buckets: Parameters<S3OperationHandler>[1]['buckets']) {
   const bucket = bucketOf(request);
   const { query } = request;
-  const index = buckets.keys(bucket);
   const encoder = encoderOf(query);
-  const encode = encoder ?? ((name: string) => name);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = delimiterOf(query);
-  const maxKeys = maxKeysOf(query);
+  return {
+    bucket,
+    query,
+    index: buckets.keys(bucket),
+    encoder,
+    encode: encoder ?? ((name: string) => name),
+    prefix: query.get('prefix') ?? '',
+    delimiter: delimiterOf(query),
+    maxKeys: maxKeysOf(query),
+  };
+}
+
+/** ListObjectsV2: prefix, delimiter, max-keys, continuation-token (else start-after), fetch-owner, encoding-type. */
+export const listObjectsV2: S3OperationHandler = async (request, { buckets, res }) => {
+  const { bucket, query, index, encoder, encode, prefix, delimiter, maxKeys } = listingOf(request, buckets);
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after');
   if (token === '') throw s3Errors.invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
@@ -94,14 +104,7 @@ export const listObjectsV2: S3OperationHandler = async (request, { buckets, res 
 
 /** ListObjects (version 1, which s3cmd and older clients use): marker instead of tokens; NextMarker when a delimiter is given. */
 export const listObjects: S3OperationHandler = async (request, { buckets, res }) => {
-  const bucket = bucketOf(request);
-  const { query } = request;
-  const index = buckets.keys(bucket);
-  const encoder = encoderOf(query);
-  const encode = encoder ?? ((name: string) => name);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = delimiterOf(query);
-  const maxKeys = maxKeysOf(query);
+  const { bucket, query, index, encoder, encode, prefix, delimiter, maxKeys } = listingOf(request, buckets);
   const marker = query.get('marker') ?? '';
   const page = listKeys(index, { prefix, delimiter, after: marker === '' ? undefined : marker, maxKeys });
   sendXml(
